@@ -1,0 +1,20 @@
+"""The ``rossum-iac`` click group. Each command lives in its own module and is registered here."""
+
+from __future__ import annotations
+
+import click
+
+from rossum_iac import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="rossum-iac")
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors (also ROSSUM_IAC_DEBUG=1).")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Configuration-as-code for Rossum: plan and apply YAML manifests, and work with documents."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+# Command registration: one line per command module.

@@ -1,0 +1,1 @@
+"""Manifests: loading YAML, includes, variables and environments, validation, references. No network access."""
