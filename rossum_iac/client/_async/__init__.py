@@ -1,0 +1,1 @@
+"""Async client (source of truth; ``_sync`` is generated from it by ``tools/unasync.py``)."""

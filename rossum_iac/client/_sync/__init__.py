@@ -1,0 +1,1 @@
+"""Sync client: generated from ``_async`` by ``tools/unasync.py`` (except the hand-written ``_concurrency``)."""
