@@ -1,0 +1,252 @@
+"""A local Rossum API: real HTTP on loopback, state in SQLite, stdlib only. Shares no code with the client.
+
+Usage::
+
+    from rossum_iac.emulator import serve_in_thread
+
+    with serve_in_thread() as emu:                    # ":memory:" DB, free port on 127.0.0.1
+        httpx.get(f"{emu.base_url}/queues", headers={"Authorization": f"Bearer {emu.token}"})
+        emu.settings.fault_rate = 0.3                 # knobs can change on a running server
+        emu.request_log.clear()
+
+Seeded credentials (first start of a DB): username ``admin@example.com``, password ``admin``, and the
+emulator's own fixed dev token ``e3b0c44298fc1c149afbf4c8996fb92427ae41e4`` (``DEFAULT_USERNAME``,
+``DEFAULT_PASSWORD``, ``DEFAULT_TOKEN``). The configured username/password/token are (re)applied to the
+admin user at every start, so the printed credentials always work with a persisted DB file. CLI:
+``rossum-iac emulator serve``.
+
+Layout
+------
+``http.py`` Request/Response/ApiError (NotFound 404, BadRequest 400 field errors, Conflict 409, ...) and
+the multipart parser; ``routing.py`` ``@route("GET", "/queues/{id}")``; ``store.py`` SQLite (one
+transaction per request); ``fields.py`` field specs (validation, storage, rendering); ``resource.py``
+the :class:`~rossum_iac.emulator.resource.Resource` base with generic CRUD; ``listing.py`` filters,
+ordering, pagination; ``security.py`` passwords/tokens; ``server.py`` the HTTP server, faults, latency,
+rate limit; ``seed.py`` first-start data; ``resources/`` one module per API resource.
+
+How to write a resource module
+------------------------------
+Create ``resources/<name>.py`` and add one import line to ``resources/__init__.py``::
+
+    from rossum_iac.emulator.fields import f_str, f_ref, f_dict, f_derived, f_ro, Field
+    from rossum_iac.emulator.http import BadRequest, Conflict, NotFound, Request, Response
+    from rossum_iac.emulator.listing import Ids, Ref, Exact, Bool, orderings_for, list_resource
+    from rossum_iac.emulator.resource import Resource, register, delete_object
+    from rossum_iac.emulator.routing import route
+
+    class Labels(Resource):
+        collection = "labels"                          # URL segment and storage collection
+        fields = [                                     # id and url are implicit
+            f_str("name", required=True, allow_blank=False),
+            Field("organization", "ref", target="organizations", read_only=True),
+            Field("color", "str", nullable=True),
+        ]
+        filters = {"id": Ids(), "name": Exact("name")}
+        orderings = orderings_for("id", "name")
+
+        def before_write(self, req, obj, old, values):   # obj: merged stored dict; old None on create
+            obj["organization"] = req.user["organization"]
+
+    LABELS = register(Labels())                        # GET/POST /labels, GET/PUT/PATCH/DELETE /labels/{id}
+
+    @route("POST", "/labels/apply")                    # custom endpoints: plain functions
+    def apply_labels(req: Request) -> Response:
+        body = req.json_object()                       # 400 unless a JSON object (or form)
+        ...
+        return Response(204)                           # or return a dict (200) / None (204)
+
+Rules of the framework:
+
+* Handlers get a :class:`~rossum_iac.emulator.http.Request`: ``req.tx`` (the request's SQLite
+  transaction: ``get/require/insert/save/delete/select/count/find/link_ids/set_links``), ``req.user``
+  (stored user dict, ``req.user["organization"]`` is its org id), ``req.path_params``, ``req.param()``,
+  ``req.query_list``, ``req.data`` / ``req.json_object()`` (JSON, urlencoded or multipart text fields),
+  ``req.files`` (multipart parts incl. files), ``req.body`` (raw bytes), ``req.url_for(collection, id)``,
+  ``req.app`` (``settings``, ``call_later(delay_s, func(req))`` for background work such as imports).
+* Raise ``NotFound()``, ``BadRequest({"field": ["msg"]})``, ``Conflict("...")`` etc.; any exception or
+  any response with status >= 400 rolls the request's transaction back (nothing half-written).
+* Objects are stored as JSON dicts with references as integer ids; keys starting with ``_`` are private
+  (never rendered). Render with ``RESOURCE.render(req, obj)``; never store URLs (the port changes).
+* Field kinds: plain (``str int float bool dict list any datetime duration email url``), ``ref``/``refs``
+  (stored ids, validated on write: wrong or missing target -> 400 field message), ``m2m`` (links table,
+  relation + side), ``derived`` (computed at render). ``on_delete`` on ref fields: ``set_null``
+  (default), ``cascade``, ``protect``. Use ``delete_object(req, collection, obj)`` to delete.
+* Lists: ``list_resource(req, RESOURCE)`` (filters, ordering, pagination in SQL); for other shapes
+  ``listing.paginate_query`` / ``paginate_list``. Helpers for the documents side: ``queue_counts`` in
+  ``resources/queues.py`` (counts are computed from the ``annotations`` collection's ``queue``/``status``
+  fields at render time, so nothing has to be kept in sync).
+
+Behaviour choices where the documentation is silent (see ``docs`` of each resource module too)
+-----------------------------------------------------------------------------------------------
+* 400 bodies are DRF-style ``{"field": ["message"]}`` / ``{"non_field_errors": [...]}`` with DRF's
+  messages; 404 ``{"detail": "Not found."}``; 401/403/405/409/429 ``{"detail": "..."}``.
+* Read-only and unknown keys in writes are ignored; PUT requires the required fields but keeps absent
+  optional ones (DRF); PATCH validates only what is sent.
+* References must be absolute URLs whose path ends in ``/api/v1/<collection>/<id>``; the host part is
+  not checked (clients may use ``localhost`` or ``127.0.0.1``). Filters take ids (URLs also accepted).
+* ``total``/``total_pages`` are always present in pagination (with or without ``include_total``); a
+  page past the end -> 404 ``Invalid page.``; unknown ordering keys and unknown params are ignored.
+* Auth: ``Bearer``, ``Token`` and ``Basic`` on every endpoint; login accepts JSON or form and answers
+  401 ``{"detail": ...}`` on bad credentials; tokens live 162 h (or ``max_token_lifetime_s``); logout
+  deletes the token used (except the fixed seeded token, which always works).
+* Faults (``fault_rate``), latency and the rate limit apply to every request under ``/api/v1``,
+  including ``auth/login``; faults are decided before routing, so a faulted request changes nothing.
+  The request log records dropped connections with status 0.
+* Ids: every collection has its own id range (``store.first_id``), so mixing up ids of two kinds 404s.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rossum_iac.emulator.config import (
+    DEFAULT_PASSWORD,
+    DEFAULT_TOKEN,
+    DEFAULT_USERNAME,
+    FAULT_KINDS,
+    EmulatorSettings,
+)
+from rossum_iac.emulator.server import App, EmulatorHTTPServer, RequestLog, format_base_url, is_wildcard
+from rossum_iac.emulator.store import Store
+
+__all__ = [
+    "DEFAULT_PASSWORD",
+    "DEFAULT_TOKEN",
+    "DEFAULT_USERNAME",
+    "FAULT_KINDS",
+    "EmulatorHandle",
+    "EmulatorSettings",
+    "create_server",
+    "serve_in_thread",
+]
+
+
+@dataclass
+class EmulatorHandle:
+    """A running emulator: where it is, how to log in, its knobs and its request log."""
+
+    base_url: str
+    username: str
+    password: str
+    token: str
+    settings: EmulatorSettings
+    request_log: RequestLog
+    app: App
+    server: EmulatorHTTPServer
+    _thread: threading.Thread | None = None
+    _stopped: bool = field(default=False)
+
+    @property
+    def host(self) -> str:
+        return str(self.server.server_address[0])
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    def stop(self) -> None:
+        """Stop accepting, close open connections, cancel background work, close the DB. Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._thread is not None:
+            self.server.shutdown()
+        self.app.close()
+        self.server.close_connections()
+        self.server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.app.store.close()
+
+
+def create_server(
+    db: str | Path = ":memory:",
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    latency_ms: float = 0,
+    fault_rate: float = 0.0,
+    rate_limit: int | None = None,
+    seed: int = 0,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    token: str = DEFAULT_TOKEN,
+    import_delay_s: float = 0.2,
+    verbose: bool = False,
+) -> EmulatorHandle:
+    """Bind (but do not start) an emulator; ``handle.server.serve_forever()`` runs it in this thread."""
+    import rossum_iac.emulator.resources  # noqa: F401  (registers every route)
+    from rossum_iac.emulator.resource import ensure_indexes
+    from rossum_iac.emulator.seed import seed_database
+
+    if not 0.0 <= fault_rate <= 1.0:
+        raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
+    settings = EmulatorSettings(
+        latency_ms=latency_ms, fault_rate=fault_rate, rate_limit=rate_limit, import_delay_s=import_delay_s
+    )
+    store = Store(db)
+    try:
+        ensure_indexes(store)
+        seed_database(store, username=username, password=password, token=token)
+        app = App(store, settings, seed=seed)
+        server = EmulatorHTTPServer((host, port), app, verbose=verbose)
+    except BaseException:
+        store.close()
+        raise
+    bound_host, bound_port = server.server_address[0], server.server_address[1]
+    app.wildcard_host = is_wildcard(host)
+    app.base_url = format_base_url("127.0.0.1" if app.wildcard_host else str(bound_host), int(bound_port))
+    return EmulatorHandle(
+        base_url=app.base_url,
+        username=username,
+        password=password,
+        token=token,
+        settings=settings,
+        request_log=app.request_log,
+        app=app,
+        server=server,
+    )
+
+
+@contextmanager
+def serve_in_thread(
+    db: str | Path = ":memory:",
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    latency_ms: float = 0,
+    fault_rate: float = 0.0,
+    rate_limit: int | None = None,
+    seed: int = 0,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    token: str = DEFAULT_TOKEN,
+    import_delay_s: float = 0.2,
+) -> Iterator[EmulatorHandle]:
+    """Run an emulator in a background thread for the duration of the ``with`` block."""
+    handle = create_server(
+        db,
+        host=host,
+        port=port,
+        latency_ms=latency_ms,
+        fault_rate=fault_rate,
+        rate_limit=rate_limit,
+        seed=seed,
+        username=username,
+        password=password,
+        token=token,
+        import_delay_s=import_delay_s,
+    )
+    thread = threading.Thread(
+        target=handle.server.serve_forever, kwargs={"poll_interval": 0.1}, name="rossum-emulator", daemon=True
+    )
+    handle._thread = thread
+    thread.start()
+    try:
+        yield handle
+    finally:
+        handle.stop()

@@ -1,0 +1,285 @@
+"""SQLite state: one generic ``objects(collection, id, data JSON)`` table, id sequences, M2M links, tokens.
+
+Every request runs in ONE transaction (``Store.transaction()``): commit on success, rollback on any
+exception, so a failed or faulted request changes nothing and a crash never leaves half an object.
+One connection serialised by a lock: simple, correct for ``:memory:`` across threads, and fast enough
+(requests hold the lock for well under a millisecond; latency injection sleeps outside it).
+
+Objects are stored as JSON with references as integer ids (never URLs: the base URL depends on the
+port the server happens to listen on). Keys starting with ``_`` are private (write-only fields,
+password hashes): never rendered.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rossum_iac.emulator.http import NotFound
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects (
+    collection TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (collection, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sequences (collection TEXT PRIMARY KEY, next_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS links (
+    rel TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
+    PRIMARY KEY (rel, a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS links_by_b ON links (rel, b, a);
+CREATE TABLE IF NOT EXISTS tokens (
+    key TEXT PRIMARY KEY, user_id INTEGER NOT NULL, created_at REAL NOT NULL, expires_at REAL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_JSON_FIELD = "json_extract(data, '$.{}')"
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def first_id(collection: str) -> int:
+    """Each collection starts at its own id range so a client mixing up ids of two kinds gets a 404."""
+    return 1000 + (zlib.crc32(collection.encode()) % 900) * 1000
+
+
+class Store:
+    """Thread-safe SQLite store. ``path`` is a file path or ``":memory:"``."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA foreign_keys = OFF")
+        if self.path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.executescript(_SCHEMA)
+        self._indexed: set[str] = set()
+        self._closed = False
+        self._depth = 0
+
+    def ensure_field_index(self, field: str) -> None:
+        """Index ``(collection, data.field)`` so lookups like "queues of workspace 7" do not scan."""
+        if field in self._indexed or not field.isidentifier():
+            return
+        with self._lock:
+            self._conn.execute(
+                f"CREATE INDEX IF NOT EXISTS objects_f_{field} ON objects (collection, {_JSON_FIELD.format(field)})"
+            )
+            self._indexed.add(field)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One atomic unit of work; nested calls join the outer transaction."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("store is closed")
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield Tx(self._conn)
+                finally:
+                    self._depth -= 1
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield Tx(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+
+class Tx:
+    """Operations inside one transaction. Objects are plain dicts that always contain ``id``."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # ------------------------------------------------------------------ objects
+    def get(self, collection: str, obj_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT data FROM objects WHERE collection = ? AND id = ?", (collection, obj_id)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def require(self, collection: str, obj_id: int) -> dict[str, Any]:
+        obj = self.get(collection, obj_id)
+        if obj is None:
+            raise NotFound()
+        return obj
+
+    def exists(self, collection: str, obj_id: int) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM objects WHERE collection = ? AND id = ?", (collection, obj_id)).fetchone()
+            is not None
+        )
+
+    def next_id(self, collection: str) -> int:
+        row = self.conn.execute("SELECT next_id FROM sequences WHERE collection = ?", (collection,)).fetchone()
+        new_id = row[0] if row else first_id(collection)
+        self.conn.execute(
+            "INSERT INTO sequences (collection, next_id) VALUES (?, ?) "
+            "ON CONFLICT (collection) DO UPDATE SET next_id = excluded.next_id",
+            (collection, new_id + 1),
+        )
+        return int(new_id)
+
+    def insert(self, collection: str, data: dict[str, Any], obj_id: int | None = None) -> dict[str, Any]:
+        """Insert ``data`` (a new id is assigned unless given); returns the stored dict (with ``id``)."""
+        if obj_id is None:
+            obj_id = self.next_id(collection)
+        else:
+            row = self.conn.execute("SELECT next_id FROM sequences WHERE collection = ?", (collection,)).fetchone()
+            if row is None or row[0] <= obj_id:
+                self.conn.execute(
+                    "INSERT INTO sequences (collection, next_id) VALUES (?, ?) "
+                    "ON CONFLICT (collection) DO UPDATE SET next_id = excluded.next_id",
+                    (collection, max(obj_id + 1, first_id(collection))),
+                )
+        data = {**data, "id": obj_id}
+        self.conn.execute(
+            "INSERT INTO objects (collection, id, data) VALUES (?, ?, ?)", (collection, obj_id, dumps(data))
+        )
+        return data
+
+    def save(self, collection: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Replace the stored object with ``data`` (which carries its ``id``)."""
+        cur = self.conn.execute(
+            "UPDATE objects SET data = ? WHERE collection = ? AND id = ?", (dumps(data), collection, data["id"])
+        )
+        if cur.rowcount == 0:
+            raise NotFound()
+        return data
+
+    def delete(self, collection: str, obj_id: int) -> None:
+        self.conn.execute("DELETE FROM objects WHERE collection = ? AND id = ?", (collection, obj_id))
+
+    def select(
+        self,
+        collection: str,
+        where: str = "",
+        params: Sequence[Any] = (),
+        order_by: str = "id",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Objects of a collection; ``where`` is an SQL condition over ``data`` (use :func:`field_sql`)."""
+        sql = "SELECT data FROM objects WHERE collection = ?"
+        if where:
+            sql += f" AND ({where})"
+        sql += f" ORDER BY {order_by}"
+        args: list[Any] = [collection, *params]
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        return [json.loads(row[0]) for row in self.conn.execute(sql, args)]
+
+    def count(self, collection: str, where: str = "", params: Sequence[Any] = ()) -> int:
+        sql = "SELECT COUNT(*) FROM objects WHERE collection = ?"
+        if where:
+            sql += f" AND ({where})"
+        return int(self.conn.execute(sql, [collection, *params]).fetchone()[0])
+
+    def ids_where(self, collection: str, field: str, value: Any) -> list[int]:
+        """Ids of objects whose scalar ``field`` equals ``value`` (e.g. queues with workspace == 7)."""
+        rows = self.conn.execute(
+            f"SELECT id FROM objects WHERE collection = ? AND {field_sql(field)} = ? ORDER BY id",
+            (collection, value),
+        )
+        return [r[0] for r in rows]
+
+    def find(self, collection: str, **equals: Any) -> list[dict[str, Any]]:
+        """Objects whose fields equal the given values (None matches JSON null / missing)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, value in equals.items():
+            if value is None:
+                clauses.append(f"{field_sql(name)} IS NULL")
+            else:
+                clauses.append(f"{field_sql(name)} = ?")
+                params.append(value)
+        return self.select(collection, " AND ".join(clauses), params)
+
+    # -------------------------------------------------------------------- links (M2M)
+    def link_ids(self, rel: str, side: str, obj_id: int) -> list[int]:
+        """For relation ``rel`` stored as pairs (a, b): the b's of a (side="a") or the a's of b (side="b")."""
+        if side == "a":
+            rows = self.conn.execute("SELECT b FROM links WHERE rel = ? AND a = ? ORDER BY b", (rel, obj_id))
+        else:
+            rows = self.conn.execute("SELECT a FROM links WHERE rel = ? AND b = ? ORDER BY a", (rel, obj_id))
+        return [r[0] for r in rows]
+
+    def set_links(self, rel: str, side: str, obj_id: int, others: Sequence[int]) -> None:
+        if side == "a":
+            self.conn.execute("DELETE FROM links WHERE rel = ? AND a = ?", (rel, obj_id))
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO links (rel, a, b) VALUES (?, ?, ?)", [(rel, obj_id, o) for o in others]
+            )
+        else:
+            self.conn.execute("DELETE FROM links WHERE rel = ? AND b = ?", (rel, obj_id))
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO links (rel, a, b) VALUES (?, ?, ?)", [(rel, o, obj_id) for o in others]
+            )
+
+    def add_link(self, rel: str, a: int, b: int) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO links (rel, a, b) VALUES (?, ?, ?)", (rel, a, b))
+
+    def remove_links_of(self, rel: str, side: str, obj_id: int) -> None:
+        self.conn.execute(f"DELETE FROM links WHERE rel = ? AND {'a' if side == 'a' else 'b'} = ?", (rel, obj_id))
+
+    # ------------------------------------------------------------------------- tokens
+    def add_token(self, key: str, user_id: int, created_at: float, expires_at: float | None) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO tokens (key, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (key, user_id, created_at, expires_at),
+        )
+
+    def token_user(self, key: str, now: float) -> int | None:
+        row = self.conn.execute("SELECT user_id, expires_at FROM tokens WHERE key = ?", (key,)).fetchone()
+        if row is None or (row[1] is not None and row[1] <= now):
+            return None
+        return int(row[0])
+
+    def delete_token(self, key: str) -> None:
+        self.conn.execute("DELETE FROM tokens WHERE key = ?", (key,))
+
+    def delete_user_tokens(self, user_id: int, keep: str | None = None) -> None:
+        self.conn.execute("DELETE FROM tokens WHERE user_id = ? AND key IS NOT ?", (user_id, keep))
+
+    # --------------------------------------------------------------------------- meta
+    def meta_get(self, key: str) -> Any:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def meta_set(self, key: str, value: Any) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, dumps(value)))
+
+
+def field_sql(field: str) -> str:
+    """SQL expression for a top-level JSON field (``field`` must be an identifier: never user input)."""
+    if not field.replace(".", "_").isidentifier():
+        raise ValueError(f"bad field name {field!r}")
+    return _JSON_FIELD.format(field)
