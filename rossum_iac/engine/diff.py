@@ -1,0 +1,159 @@
+"""Field-level differences between one manifest object and its live counterpart.
+
+Only declared fields are compared (see ``normalize`` for the comparison rules). Special cases:
+
+- write-only paths (``KindSpec.write_only``): the live value is never read; the value's salted hash in the
+  ownership marker is compared instead. No hash (an adopted object) means "cannot verify: will be written".
+- schema ``content``: node-level comparison by node ``id`` (``schema_diff``).
+- multi-line strings (hook code, rule conditions, template bodies) are flagged ``text`` for a unified diff.
+- ``ignore_changes`` paths are skipped on update (they are still written on create).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rossum_iac.engine.identity import Owned, secret_matches
+from rossum_iac.engine.normalize import (
+    UNKNOWN,
+    Resolver,
+    as_set,
+    contains_unknown,
+    desired_view,
+    is_sensitive,
+    matches,
+    project,
+)
+from rossum_iac.engine.plan import FieldChange, SchemaChange
+from rossum_iac.engine.schema_diff import diff_schema, flatten
+from rossum_iac.manifest.kinds import KINDS, KindSpec
+from rossum_iac.manifest.model import DesiredObject, Secret, Template
+
+
+def _is_text(*values: Any) -> bool:
+    return any(isinstance(v, str) and "\n" in v for v in values) and all(
+        isinstance(v, str) or v is None for v in values
+    )
+
+
+def _ignored(path: str, ignore: tuple[str, ...]) -> bool:
+    return any(path == p or path.startswith(p + ".") for p in ignore)
+
+
+def _display_live_ref(spec: KindSpec, name: str, value: Any, resolver: Resolver) -> Any:
+    ref = spec.refs.get(name)
+    if ref is None:
+        return value
+    if ref.many and isinstance(value, list):
+        return [resolver.live_ref(v) for v in value]
+    return resolver.live_ref(value)
+
+
+def create_changes(desired: DesiredObject, resolver: Resolver) -> list[FieldChange]:
+    """The declared fields of an object to be created, as ``null -> value`` changes (dicts shown leaf by leaf)."""
+    spec = KINDS[desired.kind]
+    out: list[FieldChange] = []
+    for name, value in desired.fields.items():
+        _create_leaf(spec, desired, name, value, resolver, out)
+    if desired.protect:
+        out.append(FieldChange("protect", None, True, format="option"))
+    return out
+
+
+def _create_leaf(
+    spec: KindSpec, desired: DesiredObject, path: str, value: Any, resolver: Resolver, out: list[FieldChange]
+) -> None:
+    if path in spec.write_only or isinstance(value, Secret) or (isinstance(value, Template) and value.sensitive):
+        out.append(FieldChange.make(path, None, None, sensitive=True, format="secret"))
+        return
+    if isinstance(value, dict) and value and path not in spec.refs:
+        for key, item in value.items():
+            _create_leaf(spec, desired, f"{path}.{key}", item, resolver, out)
+        return
+    shown = desired_view(value, resolver, reveal=False)
+    if desired.kind == "Schema" and path == "content":
+        nodes, _ = flatten(shown)
+        adds = tuple(SchemaChange("add", i, n.category, parent=n.parent) for i, n in nodes.items())
+        out.append(FieldChange("content", format="schema", schema_changes=adds))
+    elif path in spec.set_fields:
+        out.append(FieldChange.make(path, None, as_set(shown), format="set"))
+    elif _is_text(shown):
+        out.append(FieldChange.make(path, None, shown, format="text"))
+    else:
+        out.append(FieldChange.make(path, None, shown))
+
+
+def diff_object(desired: DesiredObject, owned: Owned, resolver: Resolver) -> list[FieldChange]:
+    """Changes needed to make ``owned.live`` match ``desired`` (empty: nothing to do)."""
+    spec = KINDS[desired.kind]
+    live = owned.live.data
+    out: list[FieldChange] = []
+    for name, value in desired.fields.items():
+        _compare(spec, desired, owned, name, value, live.get(name), resolver, out)
+    if desired.protect != owned.protect:
+        out.append(FieldChange("protect", owned.protect, desired.protect, format="option"))
+    return [c for c in out if not _ignored(c.path, desired.ignore_changes)]
+
+
+def _compare(
+    spec: KindSpec,
+    desired: DesiredObject,
+    owned: Owned,
+    path: str,
+    value: Any,
+    live: Any,
+    resolver: Resolver,
+    out: list[FieldChange],
+) -> None:
+    if _ignored(path, desired.ignore_changes):
+        return
+    replace = path in spec.replace_fields
+    if path in spec.write_only:
+        _compare_secret(owned, path, value, resolver, out)
+        return
+    sensitive = is_sensitive(value)
+    shown = desired_view(value, resolver, reveal=sensitive)
+    if desired.kind == "Schema" and path == "content":
+        changes = tuple(diff_schema(shown, live))
+        if changes:
+            out.append(FieldChange("content", format="schema", schema_changes=changes))
+        return
+    if path in spec.refs:
+        live_view = _display_live_ref(spec, path, live, resolver)
+        if path in spec.set_fields:
+            before, after = as_set(live_view), as_set(shown)
+            if contains_unknown(after) or before != after:
+                out.append(FieldChange.make(path, before, after, format="set", forces_replacement=replace))
+        elif not matches(shown, live_view):
+            out.append(FieldChange.make(path, live_view, shown, forces_replacement=replace))
+        return
+    if isinstance(value, dict) and isinstance(live, dict):
+        for key, item in value.items():
+            _compare(spec, desired, owned, f"{path}.{key}", item, live.get(key), resolver, out)
+        return
+    if path in spec.set_fields and isinstance(shown, list):
+        before, after = as_set(live), as_set(shown)
+        if not matches(after, before):
+            out.append(FieldChange.make(path, before, after, format="set", forces_replacement=replace))
+        return
+    if matches(shown, live):
+        return
+    before = project(live, shown)
+    if sensitive:
+        out.append(FieldChange.make(path, None, None, sensitive=True, format="secret", forces_replacement=replace))
+    elif _is_text(before, shown):
+        out.append(FieldChange.make(path, before, shown, format="text", forces_replacement=replace))
+    else:
+        out.append(FieldChange.make(path, before, shown, forces_replacement=replace))
+
+
+def _compare_secret(owned: Owned, path: str, value: Any, resolver: Resolver, out: list[FieldChange]) -> None:
+    revealed = desired_view(value, resolver, reveal=True)
+    stored = owned.marker.secrets.get(path) if owned.marker is not None else None
+    if contains_unknown(revealed) or revealed is UNKNOWN:
+        out.append(FieldChange.make(path, None, None, sensitive=True, format="secret", note="known after apply"))
+    elif stored is None:
+        note = "cannot be verified; will be written"
+        out.append(FieldChange.make(path, None, None, sensitive=True, format="secret", note=note))
+    elif not secret_matches(stored, revealed):
+        out.append(FieldChange.make(path, None, None, sensitive=True, format="secret", note="value changed"))

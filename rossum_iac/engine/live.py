@@ -1,0 +1,122 @@
+"""Reading the live organization: list endpoints only, all collections concurrently.
+
+A plan costs ``2 + sum over collections of ceil(objects / page_size)`` requests (plus a login when username and
+password are used): ``auth/user``, the organization (it holds the rule ownership registry) and the list pages.
+Nothing is fetched per object. Concurrency is bounded by the client's ``max_in_flight_requests``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rossum_iac.engine.normalize import fingerprint, url_tail
+from rossum_iac.manifest.kinds import KIND_NAMES, KINDS
+
+
+class APIClient(Protocol):
+    """The generic part of ``rossum_iac.client.AsyncRossumAPIClient`` the engine relies on."""
+
+    def request_paginated(self, url: str, **filters: Any) -> Any: ...
+
+    async def request_json(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class LiveObject:
+    kind: str
+    data: Mapping[str, Any]
+
+    @property
+    def id(self) -> int:
+        return int(self.data["id"])
+
+    @property
+    def url(self) -> str:
+        return str(self.data.get("url") or f"{KINDS[self.kind].collection}/{self.id}")
+
+    @property
+    def tail(self) -> str:
+        return f"{KINDS[self.kind].collection}/{self.id}"
+
+    @property
+    def name(self) -> str | None:
+        name = self.data.get("name")
+        return name if isinstance(name, str) else None
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        metadata = self.data.get("metadata")
+        return metadata if isinstance(metadata, Mapping) else {}
+
+    @property
+    def is_deleting(self) -> bool:
+        """A queue scheduled for deletion: it no longer counts as an existing object."""
+        if self.kind != "Queue":
+            return False
+        status = self.data.get("status")
+        return bool(self.data.get("delete_after")) or status not in (None, "active")
+
+    def describe(self) -> str:
+        """``queue 'Invoices' (queues/12)`` for messages."""
+        label = {"EmailTemplate": "email template"}.get(self.kind, self.kind.lower())
+        return f"{label} {self.name!r} ({self.tail})" if self.name else f"{label} {self.tail}"
+
+    def fingerprint(self) -> str:
+        return fingerprint(self.kind, self.data)
+
+
+@dataclass
+class LiveState:
+    organization: Mapping[str, Any]
+    objects: dict[str, list[LiveObject]] = field(default_factory=dict)
+    _by_tail: dict[str, LiveObject] | None = field(default=None, repr=False)
+
+    def of_kind(self, kind: str) -> list[LiveObject]:
+        return self.objects.get(kind, [])
+
+    def __iter__(self) -> Iterator[LiveObject]:
+        for kind in KIND_NAMES:
+            yield from self.objects.get(kind, [])
+
+    def get(self, url_or_tail: str) -> LiveObject | None:
+        if self._by_tail is None:
+            self._by_tail = {obj.tail: obj for obj in self}
+        return self._by_tail.get(url_tail(url_or_tail))
+
+    @property
+    def organization_tail(self) -> str:
+        return f"organizations/{self.organization.get('id')}"
+
+    def fingerprints(self) -> dict[str, str]:
+        return {obj.tail: obj.fingerprint() for obj in self}
+
+    @classmethod
+    def from_lists(cls, organization: Mapping[str, Any], lists: Mapping[str, Iterable[Mapping[str, Any]]]) -> LiveState:
+        """Build from raw API dicts, keyed by kind name (for tests and for re-use of fetched data)."""
+        return cls(organization, {kind: [LiveObject(kind, d) for d in lists.get(kind, ())] for kind in KIND_NAMES})
+
+
+async def read_organization(client: APIClient) -> dict[str, Any]:
+    user = await client.request_json("GET", "auth/user")
+    org_url = user.get("organization")
+    if not isinstance(org_url, str):
+        raise ValueError("the API did not say which organization the user belongs to (auth/user)")
+    return dict(await client.request_json("GET", url_tail(org_url)))
+
+
+async def read_collection(client: APIClient, kind: str) -> list[LiveObject]:
+    spec = KINDS[kind]
+    return [LiveObject(kind, item) async for item in client.request_paginated(spec.collection)]
+
+
+async def read_live(client: APIClient, kinds: Iterable[str] = KIND_NAMES) -> LiveState:
+    """The organization and every object of the given kinds, read concurrently."""
+    kinds = tuple(kinds)
+    org_task = read_organization(client)
+    results = await asyncio.gather(org_task, *(read_collection(client, kind) for kind in kinds))
+    org = results[0]
+    objects = {kind: list(items) for kind, items in zip(kinds, results[1:], strict=True)}
+    return LiveState(org, objects)

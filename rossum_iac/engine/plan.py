@@ -1,0 +1,350 @@
+"""The plan: a frozen description of what ``apply`` will do, and its versioned JSON form.
+
+The JSON form follows Terraform's JSON plan where it fits (``format_version``, ``resource_changes`` with
+``actions`` lists such as ``["delete", "create"]`` for a replacement, ``before``/``after`` values with
+``sensitive`` and ``after_unknown`` flags). The renderer works from the JSON form only, so what is shown is what is
+saved and applied. A plan never holds a secret value: sensitive values are ``null`` with ``sensitive: true``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from rossum_iac.engine.errors import PlanFileError
+from rossum_iac.engine.normalize import SENSITIVE_TEXT, UNKNOWN, contains_unknown
+
+FORMAT_VERSION = "1.0"
+"""``MAJOR.MINOR``: a minor bump only adds keys (readers ignore unknown keys); a major bump is incompatible."""
+
+
+class ActionType(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE = "replace"
+    FORGET = "forget"
+    """Stop managing without deleting (a queue's default email template that left the manifests)."""
+    NOOP = "no-op"
+
+    @property
+    def json_actions(self) -> list[str]:
+        return ["delete", "create"] if self is ActionType.REPLACE else [self.value]
+
+    @classmethod
+    def from_json_actions(cls, actions: list[str]) -> ActionType:
+        if actions == ["delete", "create"]:
+            return cls.REPLACE
+        if len(actions) == 1:
+            return cls(actions[0])
+        raise ValueError(f"unknown actions {actions!r}")
+
+
+@dataclass(frozen=True)
+class SchemaChange:
+    """One node-level difference in a schema's ``content`` (nodes are identified by their ``id``)."""
+
+    op: str
+    """``add``, ``remove``, ``change`` (one attribute), ``move`` (other parent) or ``reorder`` (children order)."""
+    node: str
+    category: str = ""
+    parent: str | None = None
+    attr: str | None = None
+    before: Any = None
+    after: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"op": self.op, "node": self.node, "category": self.category}
+        for name in ("parent", "attr", "before", "after"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SchemaChange:
+        return cls(
+            op=data["op"],
+            node=data["node"],
+            category=data.get("category", ""),
+            parent=data.get("parent"),
+            attr=data.get("attr"),
+            before=data.get("before"),
+            after=data.get("after"),
+        )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """A difference in one field (dotted ``path``). ``before`` is the live value, ``after`` the manifest's."""
+
+    path: str
+    before: Any = None
+    after: Any = None
+    sensitive: bool = False
+    after_unknown: bool = False
+    forces_replacement: bool = False
+    format: str = "value"
+    """How to show it: ``value``, ``set``, ``text`` (unified diff), ``schema`` (node list), ``option`` (tool option
+    such as ``protect``)."""
+    note: str | None = None
+    schema_changes: tuple[SchemaChange, ...] = ()
+
+    @classmethod
+    def make(cls, path: str, before: Any, after: Any, *, sensitive: bool = False, **kw: Any) -> FieldChange:
+        """A change with values made safe for a plan: secrets removed, unknowns flagged."""
+        unknown = contains_unknown(after)
+        if sensitive:
+            return cls(path, None, None, sensitive=True, after_unknown=unknown, **kw)
+        if unknown:
+            after = _unknown_as_text(after)
+        return cls(path, before, after, after_unknown=unknown, **kw)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "before": self.before, "after": self.after}
+        if self.sensitive:
+            out["sensitive"] = True
+        if self.after_unknown:
+            out["after_unknown"] = True
+        if self.forces_replacement:
+            out["forces_replacement"] = True
+        if self.format != "value":
+            out["format"] = self.format
+        if self.note:
+            out["note"] = self.note
+        if self.schema_changes:
+            out["schema_changes"] = [c.to_json() for c in self.schema_changes]
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FieldChange:
+        return cls(
+            path=data["path"],
+            before=data.get("before"),
+            after=data.get("after"),
+            sensitive=bool(data.get("sensitive", False)),
+            after_unknown=bool(data.get("after_unknown", False)),
+            forces_replacement=bool(data.get("forces_replacement", False)),
+            format=data.get("format", "value"),
+            note=data.get("note"),
+            schema_changes=tuple(SchemaChange.from_json(c) for c in data.get("schema_changes", ())),
+        )
+
+
+def _unknown_as_text(value: Any) -> Any:
+    if value is UNKNOWN:
+        return "(known after apply)"
+    if isinstance(value, dict):
+        return {k: _unknown_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unknown_as_text(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Action:
+    """What happens to one object."""
+
+    address: str
+    action: ActionType
+    id: int | None = None
+    """Live object id (``None`` for a create)."""
+    name: str | None = None
+    changes: tuple[FieldChange, ...] = ()
+    reason: str | None = None
+    """Why: ``replace_because_cannot_update``, ``delete_because_no_manifest``, ``adopt_by_name`` ..."""
+    adopt: bool = False
+    """Ownership must be recorded for an existing object found by its natural identity (see docs/engine.md)."""
+    protect: bool = False
+    depends_on: tuple[str, ...] = ()
+    """Addresses of actions that must finish first."""
+    notes: tuple[str, ...] = ()
+    fingerprint: str | None = None
+    """Fingerprint of the live object when the plan was made (``apply PLAN`` refuses if it changed)."""
+
+    @property
+    def kind(self) -> str:
+        return self.address.split("/", 1)[0]
+
+    @property
+    def key(self) -> str:
+        return self.address.split("/", 1)[1]
+
+    @property
+    def is_change(self) -> bool:
+        return self.action is not ActionType.NOOP
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "address": self.address,
+            "kind": self.kind,
+            "key": self.key,
+            "id": self.id,
+            "name": self.name,
+            "actions": self.action.json_actions,
+            "changes": [c.to_json() for c in self.changes],
+        }
+        if self.reason:
+            out["action_reason"] = self.reason
+        if self.adopt:
+            out["adopt"] = True
+        if self.protect:
+            out["protect"] = True
+        if self.depends_on:
+            out["depends_on"] = list(self.depends_on)
+        if self.notes:
+            out["notes"] = list(self.notes)
+        if self.fingerprint:
+            out["fingerprint"] = self.fingerprint
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Action:
+        return cls(
+            address=data["address"],
+            action=ActionType.from_json_actions(list(data["actions"])),
+            id=data.get("id"),
+            name=data.get("name"),
+            changes=tuple(FieldChange.from_json(c) for c in data.get("changes", ())),
+            reason=data.get("action_reason"),
+            adopt=bool(data.get("adopt", False)),
+            protect=bool(data.get("protect", False)),
+            depends_on=tuple(data.get("depends_on", ())),
+            notes=tuple(data.get("notes", ())),
+            fingerprint=data.get("fingerprint"),
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    add: int = 0
+    change: int = 0
+    destroy: int = 0
+    adopt: int = 0
+    forget: int = 0
+
+    @classmethod
+    def of(cls, actions: Iterable[Action]) -> Summary:
+        add = change = destroy = adopt = forget = 0
+        for a in actions:
+            if a.action is ActionType.CREATE:
+                add += 1
+            elif a.action is ActionType.REPLACE:
+                add += 1
+                destroy += 1
+            elif a.action is ActionType.DELETE:
+                destroy += 1
+            elif a.action is ActionType.FORGET:
+                forget += 1
+            elif a.action is ActionType.UPDATE:
+                if a.changes:
+                    change += 1
+                else:
+                    adopt += 1
+        return cls(add, change, destroy, adopt, forget)
+
+    def to_json(self) -> dict[str, int]:
+        return {"add": self.add, "change": self.change, "destroy": self.destroy, "adopt": self.adopt,
+                "forget": self.forget}
+
+
+@dataclass(frozen=True)
+class Plan:
+    stack: str
+    actions: tuple[Action, ...]
+    manifests_dir: str
+    manifests_digest: str
+    environment: str | None = None
+    base_url: str | None = None
+    organization: Mapping[str, Any] = field(default_factory=dict)
+    """``{"id": ..., "name": ...}`` of the organization the plan was made against."""
+    fingerprints: Mapping[str, str] = field(default_factory=dict)
+    """``collection/id`` -> fingerprint of every live object read."""
+    targets: tuple[str, ...] = ()
+    queue_delete_after: str | None = None
+    notes: tuple[str, ...] = ()
+    created_at: str | None = None
+
+    @property
+    def changes(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if a.is_change)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(a.is_change for a in self.actions)
+
+    @property
+    def summary(self) -> Summary:
+        return Summary.of(self.actions)
+
+    def action_for(self, address: str) -> Action | None:
+        for a in self.actions:
+            if a.address == address:
+                return a
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        from rossum_iac import __version__
+
+        return {
+            "format_version": FORMAT_VERSION,
+            "tool": {"name": "rossum-iac", "version": __version__},
+            "created_at": self.created_at,
+            "stack": self.stack,
+            "environment": self.environment,
+            "manifests": {"dir": self.manifests_dir, "digest": self.manifests_digest},
+            "target": {"base_url": self.base_url, "organization": dict(self.organization)},
+            "options": {"targets": list(self.targets), "queue_delete_after": self.queue_delete_after},
+            "resource_changes": [a.to_json() for a in self.actions],
+            "notes": list(self.notes),
+            "fingerprints": dict(self.fingerprints),
+            "summary": self.summary.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Plan:
+        check_format_version(data.get("format_version"))
+        try:
+            manifests = data["manifests"]
+            target = data.get("target") or {}
+            options = data.get("options") or {}
+            return cls(
+                stack=data["stack"],
+                actions=tuple(Action.from_json(a) for a in data["resource_changes"]),
+                manifests_dir=manifests["dir"],
+                manifests_digest=manifests["digest"],
+                environment=data.get("environment"),
+                base_url=target.get("base_url"),
+                organization=dict(target.get("organization") or {}),
+                fingerprints=dict(data.get("fingerprints") or {}),
+                targets=tuple(options.get("targets") or ()),
+                queue_delete_after=options.get("queue_delete_after"),
+                notes=tuple(data.get("notes") or ()),
+                created_at=data.get("created_at"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PlanFileError(f"the plan is incomplete or malformed ({type(exc).__name__}: {exc})") from None
+
+
+def check_format_version(version: Any) -> None:
+    if not isinstance(version, str) or "." not in version:
+        raise PlanFileError("not a rossum-iac plan (no format_version)")
+    major = version.split(".", 1)[0]
+    if major != FORMAT_VERSION.split(".", 1)[0]:
+        raise PlanFileError(
+            f"plan format version {version} is not supported (this rossum-iac reads {FORMAT_VERSION.split('.')[0]}.x)"
+        )
+
+
+__all__ = [
+    "FORMAT_VERSION",
+    "SENSITIVE_TEXT",
+    "Action",
+    "ActionType",
+    "FieldChange",
+    "Plan",
+    "SchemaChange",
+    "Summary",
+]

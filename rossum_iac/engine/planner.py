@@ -1,0 +1,346 @@
+"""Building a plan: match live objects to manifests, diff them, decide actions, order them, check deletes."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from rossum_iac.engine.diff import create_changes, diff_object
+from rossum_iac.engine.errors import PlanError
+from rossum_iac.engine.graph import closure, topo_sort
+from rossum_iac.engine.identity import Owned, Ownership, match
+from rossum_iac.engine.live import LiveObject, LiveState
+from rossum_iac.engine.normalize import Resolver, desired_view, url_tail
+from rossum_iac.engine.plan import Action, ActionType, Plan
+from rossum_iac.manifest.kinds import KIND_NAMES, KINDS
+from rossum_iac.manifest.model import DesiredObject, Stack
+
+KIND_ORDER = {name: i for i, name in enumerate(KIND_NAMES)}
+DEFAULT_QUEUE_DELETE_AFTER = "24:00:00"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    targets: tuple[str, ...] = ()
+    """``Kind/key`` addresses: only these and what they depend on are planned."""
+    queue_delete_after: str | None = None
+    """``delete_after`` for queue deletes (API duration); ``None`` leaves the API default (24 hours)."""
+
+
+@dataclass
+class PlanContext:
+    """What was read and matched while planning; the executor works from it (never serialised)."""
+
+    stack: Stack
+    live: LiveState
+    ownership: Ownership
+    resolver: Resolver
+    desired: dict[str, DesiredObject] = field(default_factory=dict)
+
+
+_DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
+_API_DURATION = re.compile(r"^(\d+ )?(\d{1,2}:)?(\d{1,2}:)?\d{1,2}(\.\d+)?$")
+
+
+def parse_delete_after(text: str) -> str:
+    """``0``, ``90s``, ``2h``, ``1d12h`` or an API duration (``[DD ]HH:MM:SS``) -> API duration text."""
+    text = text.strip()
+    if _API_DURATION.match(text):
+        return text
+    found = _DURATION.match(text)
+    if not text or not found:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 0, 30m, 2h, 1d or 24:00:00)")
+    days, hours, minutes, seconds = (int(found.group(g) or 0) for g in "dhms")
+    hours += minutes // 60
+    minutes %= 60
+    minutes += seconds // 60
+    seconds %= 60
+    days += hours // 24
+    hours %= 24
+    prefix = f"{days} " if days else ""
+    return f"{prefix}{hours:02d}:{minutes:02d}:{seconds:02d}"
+
+
+def is_immediate(delete_after: str | None) -> bool:
+    return delete_after is not None and not re.search(r"[1-9]", delete_after)
+
+
+def _name(desired: DesiredObject | None, live: LiveObject | None, resolver: Resolver) -> str | None:
+    if live is not None and live.name:
+        return live.name
+    if desired is not None:
+        name = desired_view(desired.fields.get("name"), resolver, reveal=False)
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _live_refs(obj: LiveObject) -> set[str]:
+    """URL tails that a live object references through its reference fields."""
+    out: set[str] = set()
+    for name in KINDS[obj.kind].refs:
+        value = obj.data.get(name)
+        values = value if isinstance(value, list) else [value]
+        out.update(url_tail(v) for v in values if isinstance(v, str))
+    return out
+
+
+def build_plan(
+    stack: Stack,
+    live: LiveState,
+    options: PlanOptions | None = None,
+    *,
+    base_url: str | None = None,
+) -> tuple[Plan, PlanContext]:
+    options = options or PlanOptions()
+    ownership = match(stack, live)
+    resolver = ownership.resolver()
+    desired = {obj.address: obj for obj in stack.objects}
+    context = PlanContext(stack, live, ownership, resolver, desired)
+    problems: list[tuple[str | None, str]] = []
+    notes: list[str] = list(ownership.warnings)
+
+    targets = _check_targets(options.targets, desired, ownership, problems)
+    actions: dict[str, Action] = {}
+    for address, obj in desired.items():
+        actions[address] = _desired_action(obj, ownership.owned.get(address), resolver, problems)
+    for address, owned in ownership.owned.items():
+        if address not in desired:
+            actions[address] = _orphan_action(address, owned, options, problems)
+
+    _check_deletes(actions, desired, ownership, live, resolver, options, problems, notes)
+
+    if targets:
+        deps = {a: {str(r) for r in obj.dependencies()} for a, obj in desired.items()}
+        selected = closure(targets, deps)
+        actions = {a: act for a, act in actions.items() if a in selected}
+        problems = [(a, p) for a, p in problems if a is None or a in selected]
+        notes.append(
+            "The plan is limited to " + ", ".join(sorted(targets)) + " and what they depend on (--target); "
+            "other changes may be pending."
+        )
+
+    if problems:
+        raise PlanError(p for _, p in problems)
+
+    edges = _edges(actions, desired, ownership)
+    actions = {a: _with_deps(act, edges.get(a, set())) for a, act in actions.items()}
+    order = topo_sort(actions, {a: act.depends_on for a, act in actions.items()}, key=lambda a: _sort_key(actions[a]))
+
+    plan = Plan(
+        stack=stack.name,
+        actions=tuple(actions[a] for a in order),
+        manifests_dir=str(stack.root),
+        manifests_digest=stack.digest,
+        environment=stack.environment.name if stack.environment else None,
+        base_url=base_url,
+        organization={"id": live.organization.get("id"), "name": live.organization.get("name")},
+        fingerprints=live.fingerprints(),
+        targets=tuple(sorted(targets)),
+        queue_delete_after=options.queue_delete_after,
+        notes=tuple(notes),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    )
+    return plan, context
+
+
+def _sort_key(action: Action) -> tuple[Any, ...]:
+    deleting = action.action in (ActionType.DELETE, ActionType.FORGET)
+    kind = KIND_ORDER.get(action.kind, 99)
+    return (1 if deleting else 0, -kind if deleting else kind, action.key)
+
+
+Problems = list[tuple[str | None, str]]
+
+
+def _check_targets(
+    targets: Iterable[str], desired: Mapping[str, DesiredObject], ownership: Ownership, problems: Problems
+) -> set[str]:
+    out: set[str] = set()
+    for target in targets:
+        kind, _, key = target.partition("/")
+        if kind not in KINDS or not key:
+            problems.append((None, f"--target {target!r}: expected KIND/KEY with KIND one of {', '.join(KIND_NAMES)}"))
+        elif target not in desired and target not in ownership.owned:
+            problems.append(
+                (None, f"--target {target!r}: no such object in the manifests or owned by stack {ownership.stack!r}")
+            )
+        else:
+            out.add(target)
+    return out
+
+
+def _desired_action(obj: DesiredObject, owned: Owned | None, resolver: Resolver, problems: Problems) -> Action:
+    if owned is None:
+        return Action(
+            obj.address,
+            ActionType.CREATE,
+            name=_name(obj, None, resolver),
+            changes=tuple(create_changes(obj, resolver)),
+            protect=obj.protect,
+        )
+    changes = tuple(diff_object(obj, owned, resolver))
+    base = Action(
+        obj.address,
+        ActionType.NOOP,
+        id=owned.live.id,
+        name=_name(obj, owned.live, resolver),
+        changes=changes,
+        protect=obj.protect,
+        fingerprint=owned.live.fingerprint(),
+        adopt=owned.adopt is not None,
+    )
+    if any(c.forces_replacement for c in changes):
+        if owned.protect or obj.protect:
+            problems.append(
+                (
+                    obj.address,
+                    f"{obj.address} ({owned.live.tail}) is protected but a change of "
+                    f"{', '.join(c.path for c in changes if c.forces_replacement)} requires replacing it "
+                    "(delete and create); remove `protect: true` first if that is intended",
+                )
+            )
+        return dataclasses.replace(base, action=ActionType.REPLACE, reason="replace_because_cannot_update")
+    if changes or owned.adopt:
+        notes: tuple[str, ...] = ()
+        if owned.adopt:
+            notes = (f"an existing {owned.live.describe()} is taken over ({owned.adopt.replace('_', ' ')})",)
+        return dataclasses.replace(base, action=ActionType.UPDATE, reason=owned.adopt, notes=notes)
+    return base
+
+
+def _orphan_action(address: str, owned: Owned, options: PlanOptions, problems: Problems) -> Action:
+    live = owned.live
+    base = Action(
+        address,
+        ActionType.DELETE,
+        id=live.id,
+        name=live.name,
+        fingerprint=live.fingerprint(),
+        protect=owned.protect,
+        reason="delete_because_no_manifest",
+    )
+    if owned.is_default_template:
+        return dataclasses.replace(
+            base,
+            action=ActionType.FORGET,
+            reason="forget_default_template",
+            notes=("a queue's default email template is not deleted; it is only no longer managed",),
+        )
+    if owned.protect:
+        problems.append(
+            (
+                address,
+                f"{address} ({live.describe()}) is protected but is no longer in the manifests, so the plan would "
+                "delete it. To delete it, put it back with `protect: false` and apply, then remove it; to keep it, "
+                "put it back.",
+            )
+        )
+    if live.kind == "Queue":
+        if is_immediate(options.queue_delete_after):
+            note = "the queue and its documents are deleted at once (--queue-delete-after 0)"
+        else:
+            after = options.queue_delete_after or DEFAULT_QUEUE_DELETE_AFTER
+            note = (
+                f"deletion is scheduled: the API deletes the queue and its documents after {after} "
+                "(--queue-delete-after 0 deletes at once)"
+            )
+        return dataclasses.replace(base, notes=(note,))
+    return base
+
+
+def _check_deletes(
+    actions: dict[str, Action],
+    desired: Mapping[str, DesiredObject],
+    ownership: Ownership,
+    live: LiveState,
+    resolver: Resolver,
+    options: PlanOptions,
+    problems: Problems,
+    notes: list[str],
+) -> None:
+    """Refuse deletes the API would refuse (a schema or workspace still used by a queue this plan keeps), and defer
+    a schema delete that has to wait for a scheduled queue deletion."""
+    owned_by_tail = {o.live.tail: a for a, o in ownership.owned.items()}
+    for address, action in list(actions.items()):
+        if action.action is not ActionType.DELETE or action.kind not in ("Schema", "Workspace"):
+            continue
+        tail = ownership.owned[address].live.tail
+        field_name = "schema" if action.kind == "Schema" else "workspace"
+        blockers: list[str] = []
+        waits: list[str] = []
+        for queue in live.of_kind("Queue"):
+            if url_tail(str(queue.data.get(field_name) or "")) != tail:
+                continue
+            if queue.is_deleting:
+                if action.kind == "Schema":
+                    waits.append(f"{queue.describe()} (already scheduled for deletion)")
+                continue
+            queue_address = owned_by_tail.get(queue.tail)
+            queue_action = actions.get(queue_address) if queue_address else None
+            if queue_action is None:
+                who = "is not managed by this stack" if queue_address is None else "is not part of this plan"
+                blockers.append(f"{queue.describe()}, which {who}")
+            elif queue_action.action is ActionType.DELETE:
+                if action.kind == "Schema" and not is_immediate(options.queue_delete_after):
+                    waits.append(f"{queue_address} (deletion scheduled by this plan)")
+            elif not _moves_away(queue_action, field_name, address):
+                blockers.append(f"{queue_address}, which keeps using it")
+        if blockers:
+            problems.append(
+                (
+                    address,
+                    f"{address} ({ownership.owned[address].live.describe()}) cannot be deleted: it is still used by "
+                    + "; ".join(blockers),
+                )
+            )
+        elif waits:
+            del actions[address]
+            notes.append(
+                f"{address} is not deleted yet: the API refuses to delete a schema while a queue uses it, and "
+                + ", ".join(waits)
+                + " still does until the scheduled deletion completes. Run apply again afterwards, or delete queues "
+                "at once with --queue-delete-after 0."
+            )
+
+
+def _moves_away(queue_action: Action, field_name: str, address: str) -> bool:
+    for change in queue_action.changes:
+        if change.path == field_name and change.after != address:
+            return True
+    return queue_action.action is ActionType.REPLACE
+
+
+def _edges(
+    actions: Mapping[str, Action], desired: Mapping[str, DesiredObject], ownership: Ownership
+) -> dict[str, set[str]]:
+    """address -> addresses whose action must finish first."""
+    edges: dict[str, set[str]] = {a: set() for a in actions}
+    creating = {a for a, act in actions.items() if act.action in (ActionType.CREATE, ActionType.REPLACE)}
+    for address, action in actions.items():
+        if action.action in (ActionType.CREATE, ActionType.UPDATE, ActionType.REPLACE) and address in desired:
+            for ref in desired[address].dependencies():
+                if str(ref) in creating and str(ref) != address:
+                    edges[address].add(str(ref))
+    # A delete waits for every change of an object that references the deleted one today.
+    removing = {
+        ownership.owned[a].live.tail: a
+        for a, act in actions.items()
+        if act.action in (ActionType.DELETE, ActionType.REPLACE) and a in ownership.owned
+    }
+    if removing:
+        for address, action in actions.items():
+            if not action.is_change or address not in ownership.owned:
+                continue
+            for tail in _live_refs(ownership.owned[address].live):
+                target = removing.get(tail)
+                if target is not None and target != address and target not in edges[address]:
+                    edges[target].add(address)
+    return edges
+
+
+def _with_deps(action: Action, deps: set[str]) -> Action:
+    return dataclasses.replace(action, depends_on=tuple(sorted(deps))) if deps else action
