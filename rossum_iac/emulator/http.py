@@ -119,12 +119,18 @@ class Throttled(ApiError):
 
 @dataclass
 class Response:
-    """``body`` is JSON-serialised unless it is bytes (then ``content_type`` says what it is); None = empty."""
+    """``body`` is JSON-serialised unless it is bytes (then ``content_type`` says what it is); None = empty.
+
+    ``stream``: an iterable of bytes chunks sent with ``Transfer-Encoding: chunked`` instead of ``body``
+    (large exports, document downloads). It is consumed after the request's transaction has committed, so
+    a stream that reads the database opens its own ``req.app.store.transaction()`` per chunk.
+    """
 
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = JSON_TYPE
+    stream: Iterable[bytes] | None = None
 
     def encode(self) -> bytes:
         if self.body is None:

@@ -274,6 +274,9 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
+        if resp.stream is not None:
+            self._write_stream(resp)
+            return
         payload = resp.encode()
         lines = [f"HTTP/1.1 {resp.status} {_REASONS.get(resp.status, 'Unknown')}"]
         if resp.body is not None:
@@ -288,6 +291,36 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(head + payload if self.command != "HEAD" else head)
         except OSError:
             self.close_connection = True
+
+    def _write_stream(self, resp: Response) -> None:
+        """Send ``resp.stream`` with chunked transfer encoding; an error mid-stream closes the connection
+        (the client sees a truncated body, as with a real server failing mid-response)."""
+        assert resp.stream is not None
+        lines = [
+            f"HTTP/1.1 {resp.status} {_REASONS.get(resp.status, 'Unknown')}",
+            f"Content-Type: {resp.content_type}",
+            "Transfer-Encoding: chunked",
+            *(f"{key}: {value}" for key, value in resp.headers.items()),
+        ]
+        if self.close_connection:
+            lines.append("Connection: close")
+        chunks = iter(resp.stream)
+        try:
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            if self.command != "HEAD":
+                for chunk in chunks:
+                    if chunk:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            self.close_connection = True
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
