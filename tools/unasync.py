@@ -10,7 +10,7 @@ How to use
   in both flavours and must keep the same public names (``AsyncX`` in ``_async``, ``X`` in ``_sync``).
 * As in httpcore's ``scripts/unasync.py``, both modes also exit 1 if a rule below was used by no file: a stale
   rule hides mistakes. Add a rule when your async code needs a new rewrite (and remove rules nobody uses);
-  likely candidates: ``AsyncGenerator`` -> ``Generator``, ``__aiter__``/``__anext__`` -> ``__iter__``/``__next__``,
+  likely candidates: ``__aiter__``/``__anext__`` -> ``__iter__``/``__next__``,
   ``StopAsyncIteration`` -> ``StopIteration``, ``asyncio.gather`` (better: ``_concurrency.run_concurrently``).
 * Import ``_concurrency`` primitives through the module (``_concurrency.sleep``, ``_concurrency.Factory[T]`` ...)
   and type call factories as ``_concurrency.Factory[T]`` so no ``Awaitable`` is left in the sync code.
@@ -24,6 +24,7 @@ async                                 sync
 ``AsyncTransport``                    ``SyncTransport``
 ``httpx.AsyncClient``                 ``httpx.Client``
 ``AsyncIterator``                     ``Iterator``
+``AsyncGenerator``                    ``Generator``
 ``Async(\\w+)``                        ``\\1`` (concurrency primitives: ``AsyncLock`` -> ``Lock`` ...)
 ``async def`` / ``async with`` / ``async for``   ``def`` / ``with`` / ``for``
 ``await ``                            (removed)
@@ -55,6 +56,7 @@ SUBS: list[tuple[str, str]] = [
     (r"AsyncTransport", "SyncTransport"),
     (r"httpx\.AsyncClient", "httpx.Client"),
     (r"AsyncIterator", "Iterator"),
+    (r"AsyncGenerator", "Generator"),
     (r"Async(\w+)", r"\1"),
     (r"async def", "def"),
     (r"async with", "with"),

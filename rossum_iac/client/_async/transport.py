@@ -17,6 +17,8 @@ Behaviour (deliberate differences from the public SDK carry its bug ids, see doc
   consumer can make other requests while iterating a body without dead-locking a small bound.
 * Errors: non-2xx (3xx too) -> ``APIClientError`` with the body text (invalid UTF-8 replaced, K17); network
   failures -> ``APITransportError`` (K10). Tokens and passwords are never in messages or logs.
+* ``paginate``/``cursor_paginate``/``stream`` return generators: call ``aclose()`` on one you stop early, so
+  prefetched pages and open responses are released at once instead of at garbage collection.
 * ``timeout=None`` means ``DEFAULT_TIMEOUT`` (finite, K21). An ``http_client`` passed in is used as-is and not
   closed by ``aclose()``; ``timeout`` is then applied per request if given.
 """
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -306,7 +308,7 @@ class AsyncTransport:
         method: str = "GET",
         json: Any = None,
         max_pages: int | None = None,
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Yield each page's JSON body in page order (page-number pagination).
 
         The first page is requested with ``params`` plus ``page_size=100`` and ``include_total=true`` unless set;
@@ -345,7 +347,7 @@ class AsyncTransport:
         method: str = "GET",
         json: Any = None,
         max_pages: int | None = None,
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Yield each page's JSON body, following the top-level ``next`` URL verbatim (conformance P8).
 
         Only the first request carries ``params``; the JSON body is re-sent with every page (POST searches).
@@ -371,7 +373,7 @@ class AsyncTransport:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         """Yield the response body in chunks (exports). Failures before the first byte are retried like any
         request; a failure after bytes were yielded raises ``APITransportError`` and is never retried (K3)."""
         method = method.upper()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,10 +24,14 @@ def parse_json_body(content: bytes) -> Any:
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """``text`` with every non-empty secret replaced by ``***``."""
+    """``text`` with every occurrence of a secret replaced by ``***``.
+
+    Only whole occurrences count (not letters of a longer word), so a short test token such as ``"t"`` does not
+    mangle the message; a real token or an echoed password is always a whole word.
+    """
     for secret in secrets:
         if secret:
-            text = text.replace(secret, "***")
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", "***", text)
     return text
 
 

@@ -18,6 +18,8 @@ Behaviour (deliberate differences from the public SDK carry its bug ids, see doc
   consumer can make other requests while iterating a body without dead-locking a small bound.
 * Errors: non-2xx (3xx too) -> ``APIClientError`` with the body text (invalid UTF-8 replaced, K17); network
   failures -> ``APITransportError`` (K10). Tokens and passwords are never in messages or logs.
+* ``paginate``/``cursor_paginate``/``stream`` return generators: call ``close()`` on one you stop early, so
+  prefetched pages and open responses are released at once instead of at garbage collection.
 * ``timeout=None`` means ``DEFAULT_TIMEOUT`` (finite, K21). An ``http_client`` passed in is used as-is and not
   closed by ``close()``; ``timeout`` is then applied per request if given.
 """
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -307,7 +309,7 @@ class SyncTransport:
         method: str = "GET",
         json: Any = None,
         max_pages: int | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Generator[dict[str, Any], None]:
         """Yield each page's JSON body in page order (page-number pagination).
 
         The first page is requested with ``params`` plus ``page_size=100`` and ``include_total=true`` unless set;
@@ -346,7 +348,7 @@ class SyncTransport:
         method: str = "GET",
         json: Any = None,
         max_pages: int | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Generator[dict[str, Any], None]:
         """Yield each page's JSON body, following the top-level ``next`` URL verbatim (conformance P8).
 
         Only the first request carries ``params``; the JSON body is re-sent with every page (POST searches).
@@ -372,7 +374,7 @@ class SyncTransport:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-    ) -> Iterator[bytes]:
+    ) -> Generator[bytes, None]:
         """Yield the response body in chunks (exports). Failures before the first byte are retried like any
         request; a failure after bytes were yielded raises ``APITransportError`` and is never retried (K3)."""
         method = method.upper()
