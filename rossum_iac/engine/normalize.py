@@ -203,6 +203,8 @@ def contains_unknown(value: Any) -> bool:
 def scalar_equal(desired: Any, live: Any) -> bool:
     if desired is UNKNOWN:
         return False
+    if is_api_url(desired) and is_api_url(live):
+        return bool(url_tail(desired) == url_tail(live))
     if isinstance(desired, bool) or isinstance(live, bool):
         return isinstance(desired, bool) and isinstance(live, bool) and desired == live
     if isinstance(desired, int | float) and isinstance(live, int | float):

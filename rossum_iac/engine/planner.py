@@ -94,7 +94,10 @@ def build_plan(
     options: PlanOptions | None = None,
     *,
     base_url: str | None = None,
+    strict: bool = True,
 ) -> tuple[Plan, PlanContext]:
+    """Plan ``stack`` against ``live``. Problems (protected deletes, objects still in use...) raise ``PlanError``;
+    with ``strict=False`` (drift) they become notes and the offending actions stay in the plan."""
     options = options or PlanOptions()
     ownership = match(stack, live)
     resolver = ownership.resolver()
@@ -123,8 +126,9 @@ def build_plan(
             "other changes may be pending."
         )
 
-    if problems:
+    if problems and strict:
         raise PlanError(p for _, p in problems)
+    notes.extend(p for _, p in problems)
 
     edges = _edges(actions, desired, ownership)
     actions = {a: _with_deps(act, edges.get(a, set())) for a, act in actions.items()}

@@ -1,0 +1,45 @@
+"""Refusing a saved plan that no longer matches the manifests or the organization."""
+
+from __future__ import annotations
+
+from rossum_iac.engine.errors import StalePlanError
+from rossum_iac.engine.plan import ActionType, Plan
+from rossum_iac.engine.planner import PlanContext
+from rossum_iac.manifest.model import Stack
+
+
+def check_manifests(saved: Plan, stack: Stack) -> None:
+    if saved.stack != stack.name:
+        raise StalePlanError(f"the plan is for stack {saved.stack!r}, but the manifests define stack {stack.name!r}")
+    if saved.manifests_digest != stack.digest:
+        raise StalePlanError(
+            f"the manifests in {stack.root} changed since the plan was made; run plan again and review the new plan"
+        )
+
+
+def check_live(saved: Plan, fresh: Plan, context: PlanContext) -> None:
+    """Every object the saved plan touches must be exactly as it was when the plan was made."""
+    org_id = saved.organization.get("id")
+    if org_id is not None and org_id != context.live.organization.get("id"):
+        raise StalePlanError(
+            f"the plan was made for organization {saved.organization.get('name')!r} (id {org_id}), not for "
+            f"{context.live.organization.get('name')!r} (id {context.live.organization.get('id')})"
+        )
+    changed: list[str] = []
+    for action in saved.changes:
+        owned = context.ownership.owned.get(action.address)
+        if action.action is ActionType.CREATE:
+            if owned is not None:
+                changed.append(f"{action.address} was created since the plan was made ({owned.live.tail})")
+            continue
+        if owned is None or owned.live.id != action.id:
+            changed.append(f"{action.address} (id {action.id}) no longer exists or is no longer owned by this stack")
+        elif action.fingerprint and owned.live.fingerprint() != action.fingerprint:
+            changed.append(f"{action.address} ({owned.live.describe()}) was changed since the plan was made")
+        else:
+            now = fresh.action_for(action.address)
+            if now is None or now.to_json() | {"depends_on": None} != action.to_json() | {"depends_on": None}:
+                changed.append(f"{action.address}: the planned change is no longer the same")
+    if changed:
+        lines = "\n".join(f"  - {c}" for c in changed)
+        raise StalePlanError(f"the plan is stale; nothing was applied:\n{lines}\nRun plan again and review it.")
