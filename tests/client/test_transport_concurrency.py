@@ -203,11 +203,15 @@ async def test_pages_yielded_in_order_when_completed_out_of_order(
 
 async def test_early_stop_cancels_prefetch(api: respx.MockRouter, transports: list[AsyncTransport]) -> None:
     gauge = Gauge()
+    cancelled: list[int] = []
 
     async def answer(request: httpx.Request) -> httpx.Response:
         gauge.enter()
         try:
-            await asyncio.sleep(0 if page_of(request) <= 2 else 0.2)
+            await asyncio.sleep(0 if page_of(request) <= 2 else 5)
+        except asyncio.CancelledError:
+            cancelled.append(page_of(request))
+            raise
         finally:
             gauge.leave()
         return httpx.Response(200, json=page_body(page_of(request), 100))
@@ -222,9 +226,10 @@ async def test_early_stop_cancels_prefetch(api: respx.MockRouter, transports: li
                 break
     assert taken == [1, 2]
     assert gauge.current == 0  # outstanding page requests were cancelled, not left running
+    assert sorted(cancelled) == list(range(3, gauge.started + 1)) and cancelled
     started = gauge.started
     assert started <= 2 + 4  # at most max_in_flight_requests pages fetched ahead (the SDK fetches all 100, K11)
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.1)
     assert gauge.started == started  # nothing else was started afterwards
 
 

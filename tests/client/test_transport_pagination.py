@@ -279,3 +279,12 @@ async def test_stream_closed_early_closes_response(api: respx.MockRouter, make: 
     chunks = await collect(make(Token("t")).stream("GET", "big"), limit=1)
     assert chunks == [b"1"]
     assert closed == [True]
+
+
+async def test_stream_error_body_that_fails_to_arrive(api: respx.MockRouter, make: Any) -> None:
+    api.get(f"{BASE}/queues/1/export").mock(
+        side_effect=lambda r: httpx.Response(404, stream=ChunkStream([], httpx.ReadError("reset")))
+    )
+    with pytest.raises(APIClientError) as info:
+        await collect(make(Token("t")).stream("GET", "queues/1/export"))
+    assert (info.value.status_code, info.value.error) == (404, "")

@@ -25,6 +25,7 @@ Behaviour (deliberate differences from the public SDK carry its bug ids, see doc
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
@@ -211,7 +212,11 @@ class AsyncTransport:
             self._post_processor(response)
 
     def _status_error(self, method: str, url: str, response: httpx.Response) -> APIClientError:
-        return APIClientError(method, url, response.status_code, redact(body_text(response.content), self._secrets()))
+        try:
+            text = body_text(response.content)
+        except httpx.ResponseNotRead:  # a streamed error body that failed to arrive
+            text = ""
+        return APIClientError(method, url, response.status_code, redact(text, self._secrets()))
 
     def _transport_error(self, method: str, url: str, exc: BaseException, prefix: str = "") -> APITransportError:
         return APITransportError(method, url, prefix + redact(describe_exception(exc), self._secrets()))
@@ -410,7 +415,8 @@ class AsyncTransport:
                     replayed = True
                     attempt -= 1
                 elif not response.is_success:
-                    await response.aread()
+                    with contextlib.suppress(httpx.RequestError):  # the status decides; the body is best-effort
+                        await response.aread()
                     wait = self._retry.wait_after_status(
                         method, response.status_code, response.headers, attempt, idempotent=idem
                     )
