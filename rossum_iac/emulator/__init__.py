@@ -180,7 +180,7 @@ def create_server(
 ) -> EmulatorHandle:
     """Bind (but do not start) an emulator; ``handle.server.serve_forever()`` runs it in this thread."""
     import rossum_iac.emulator.resources  # noqa: F401  (registers every route)
-    from rossum_iac.emulator.resource import ensure_indexes
+    from rossum_iac.emulator.resource import STARTUP_TASKS, ensure_indexes
     from rossum_iac.emulator.seed import seed_database
 
     if not 0.0 <= fault_rate <= 1.0:
@@ -200,6 +200,8 @@ def create_server(
     bound_host, bound_port = server.server_address[0], server.server_address[1]
     app.wildcard_host = is_wildcard(host)
     app.base_url = format_base_url("127.0.0.1" if app.wildcard_host else str(bound_host), int(bound_port))
+    for task in STARTUP_TASKS:
+        app.call_later(0, task)
     return EmulatorHandle(
         base_url=app.base_url,
         username=username,

@@ -133,11 +133,13 @@ class Field:
     on_delete: str = "set_null"  # ref/refs: what happens to this object when the target is deleted
     validate: Callable[[Request, Any], Any] | None = None  # extra check/transform after coercion
     create_only: bool = False  # writable on create, silently ignored on update (user email/password)
+    virtual: bool = False  # ref/refs validated on write but not stored; rendered by ``derive``; the resource's
+    # before_write/after_write applies it to the other side (connector.queues -> queue.connector)
 
     @property
     def stored(self) -> bool:
         """Stored in the object's JSON (not m2m, not derived)."""
-        return self.kind not in ("m2m", "derived")
+        return self.kind not in ("m2m", "derived") and not self.virtual
 
     @property
     def writable(self) -> bool:
@@ -283,8 +285,7 @@ class Field:
     # -- rendering of the stored value
     def render(self, req: Request, obj: dict[str, Any]) -> Any:
         kind = self.kind
-        if kind == "derived":
-            assert self.derive is not None
+        if self.derive is not None:
             return self.derive(req, obj)
         if kind == "m2m":
             assert self.relation is not None and self.target is not None
@@ -342,6 +343,11 @@ def f_m2m(name: str, target: str, relation: str, side: str, **kw: Any) -> Field:
 
 def f_derived(name: str, derive: Callable[[Request, dict[str, Any]], Any]) -> Field:
     return Field(name, "derived", read_only=True, derive=derive)
+
+
+def f_virtual_refs(name: str, target: str, derive: Callable[[Request, dict[str, Any]], Any], **kw: Any) -> Field:
+    """A writable list of references stored on the other side (see ``Field.virtual``)."""
+    return Field(name, "refs", target=target, virtual=True, derive=derive, default=[], **kw)
 
 
 def f_ro(name: str, default: Any = None, kind: str = "any") -> Field:

@@ -40,7 +40,7 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def _id_value(name: str, text: str) -> int:
+def id_value(name: str, text: str) -> int:
     """A filter id: a number, or (leniently) an object URL."""
     text = text.strip()
     if text.isdigit():
@@ -65,7 +65,7 @@ class Ids(Filter):
     multi: bool = True
 
     def clause(self, name: str, value: str) -> Clause:
-        values = [_id_value(name, v) for v in (_split(value) if self.multi else [value])]
+        values = [id_value(name, v) for v in (_split(value) if self.multi else [value])]
         expr = "id" if self.field == "id" else field_sql(self.field)
         return _in(expr, values)
 
@@ -80,7 +80,7 @@ class Ref(Filter):
     def clause(self, name: str, value: str) -> Clause:
         if value.strip().lower() in ("null", "none"):
             return f"{field_sql(self.field)} IS NULL", []
-        values = [_id_value(name, v) for v in (_split(value) if self.multi else [value])]
+        values = [id_value(name, v) for v in (_split(value) if self.multi else [value])]
         return _in(field_sql(self.field), values)
 
 
@@ -112,7 +112,7 @@ class Contains(Filter):
     ids: bool = True
 
     def clause(self, name: str, value: str) -> Clause:
-        values: list[Any] = [_id_value(name, v) for v in _split(value)] if self.ids else _split(value)
+        values: list[Any] = [id_value(name, v) for v in _split(value)] if self.ids else _split(value)
         marks = ",".join("?" * len(values))
         return (
             f"EXISTS (SELECT 1 FROM json_each(objects.data, '$.{self.field}') WHERE json_each.value IN ({marks}))",
@@ -128,7 +128,7 @@ class Linked(Filter):
     side: str
 
     def clause(self, name: str, value: str) -> Clause:
-        values = [_id_value(name, v) for v in _split(value)]
+        values = [id_value(name, v) for v in _split(value)]
         mine, other = ("a", "b") if self.side == "a" else ("b", "a")
         marks = ",".join("?" * len(values))
         return (

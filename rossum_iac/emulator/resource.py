@@ -18,7 +18,7 @@ object too) or ``protect`` (409). M2M links of the deleted object are removed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from rossum_iac.emulator.fields import Field, FieldError, now_iso
@@ -29,6 +29,16 @@ from rossum_iac.emulator.store import Tx, field_sql
 
 RESOURCES: dict[str, Resource] = {}
 """collection name -> registered resource (used for reference integrity on delete)."""
+
+STARTUP_TASKS: list[Callable[[Request], Any]] = []
+"""Run once (in a transaction, via ``app.call_later(0, ...)``) when a server starts: resume scheduled work
+of a persisted DB (e.g. queues due for deletion)."""
+
+
+def on_startup(func: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    STARTUP_TASKS.append(func)
+    return func
+
 
 ALL_METHODS = ("list", "create", "retrieve", "update", "partial_update", "destroy")
 READ_ONLY_METHODS = ("list", "retrieve")
@@ -215,7 +225,7 @@ def ref_fields_to(collection: str) -> list[tuple[Resource, Field]]:
     out = []
     for res in RESOURCES.values():
         for f in res.fields:
-            if f.kind in ("ref", "refs") and f.target == collection:
+            if f.kind in ("ref", "refs") and f.target == collection and not f.virtual:
                 out.append((res, f))
     return out
 
@@ -224,7 +234,7 @@ def ensure_indexes(store: Any) -> None:
     """Index every stored ref field (reverse lookups and filters stay fast on large collections)."""
     for res in RESOURCES.values():
         for f in res.fields:
-            if f.kind == "ref":
+            if f.kind == "ref" and not f.virtual:
                 store.ensure_field_index(f.name)
 
 
