@@ -18,3 +18,6 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 # Command registration: one line per command module.
+from rossum_iac.cli.emulator import emulator  # noqa: E402
+
+main.add_command(emulator)
