@@ -21,3 +21,12 @@ def main(ctx: click.Context, debug: bool) -> None:
 from rossum_iac.cli.emulator import emulator  # noqa: E402
 
 main.add_command(emulator)
+from rossum_iac.cli.adopt import import_object  # noqa: E402
+from rossum_iac.cli.apply import apply  # noqa: E402
+from rossum_iac.cli.drift import drift  # noqa: E402
+from rossum_iac.cli.plan import plan  # noqa: E402
+
+main.add_command(plan)
+main.add_command(apply)
+main.add_command(drift)
+main.add_command(import_object)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rossum_iac.engine.identity import AUTO_TEMPLATE_TYPES, RegistryEntry
+from rossum_iac.engine.identity import AUTO_TEMPLATE_TYPES, DEFAULT_CUSTOM_TEMPLATE_NAMES, RegistryEntry
 from rossum_iac.engine.live import APIClient
 from rossum_iac.engine.normalize import url_tail
 from rossum_iac.engine.payload import create_payload, update_payload
@@ -192,13 +192,22 @@ class Executor:
             body = create_payload(self.stack, desired, self.resolver, self.registries.organization.get("url"))
         except LookupError as exc:
             raise ActionFailed(f"{exc.args[0]} does not exist (was it created?)") from None
-        created = await self.client.request_json("POST", spec.collection, json=body)
+        existing = await self._existing_template(desired) if desired.kind == "EmailTemplate" else None
+        if existing is not None:
+            # The queue's auto-created template (or one created by a run that crashed before recording it):
+            # configure it instead of creating another one.
+            created = await self.client.request_json("PATCH", url_tail(str(existing["url"])), json=body)
+        else:
+            created = await self.client.request_json("POST", spec.collection, json=body)
         obj_id = int(created["id"])
         url = str(created.get("url") or f"{spec.collection}/{obj_id}")
         self.resolver.bind(action.address, obj_id, url)
         self.current[url_tail(url)] = dict(created)
         if desired.kind in ("EmailTemplate", "Rule"):
-            default = desired.kind == "EmailTemplate" and desired.fields.get("type") in AUTO_TEMPLATE_TYPES
+            default = desired.kind == "EmailTemplate" and (
+                created.get("type") in AUTO_TEMPLATE_TYPES
+                or (existing is not None and created.get("name") in DEFAULT_CUSTOM_TEMPLATE_NAMES)
+            )
             try:
                 entry = RegistryEntry(obj_id, desired.protect, default)
                 await self.registries.record(desired.kind, desired.key, entry, holder=self._holder(desired))
@@ -208,6 +217,24 @@ class Executor:
                     "the next apply finds it by name and records it"
                 ) from None
         return obj_id
+
+    async def _existing_template(self, desired: DesiredObject) -> dict[str, Any] | None:
+        """An unrecorded template of the desired one's queue with the same type (auto-created types) or name."""
+        queue_ref = desired.fields.get("queue")
+        queue_id = self.resolver.id_of(queue_ref) if isinstance(queue_ref, Ref) else None
+        if queue_id is None:
+            return None
+        recorded = {e.id for e in self.registries.template_records(str(queue_ref)).values()}
+        wanted_type = desired.fields.get("type")
+        wanted_name = desired.fields.get("name")
+        candidates = [
+            t
+            async for t in self.client.request_paginated("email_templates", queue=queue_id)
+            if url_tail(str(t.get("queue", ""))) == f"queues/{queue_id}" and t.get("id") not in recorded
+        ]
+        if wanted_type in AUTO_TEMPLATE_TYPES:
+            return next((t for t in candidates if t.get("type") == wanted_type), None)
+        return next((t for t in candidates if isinstance(wanted_name, str) and t.get("name") == wanted_name), None)
 
     async def _update(self, action: Action) -> int | None:
         desired = self._desired(action)

@@ -12,7 +12,7 @@ from typing import Any
 from rossum_iac.engine.diff import create_changes, diff_object
 from rossum_iac.engine.errors import PlanError
 from rossum_iac.engine.graph import closure, topo_sort
-from rossum_iac.engine.identity import Owned, Ownership, match
+from rossum_iac.engine.identity import AUTO_TEMPLATE_TYPES, DEFAULT_CUSTOM_TEMPLATE_NAMES, Owned, Ownership, match
 from rossum_iac.engine.live import LiveObject, LiveState
 from rossum_iac.engine.normalize import Resolver, desired_view, url_tail
 from rossum_iac.engine.plan import Action, ActionType, Plan
@@ -179,12 +179,18 @@ def _check_targets(
 
 def _desired_action(obj: DesiredObject, owned: Owned | None, resolver: Resolver, problems: Problems) -> Action:
     if owned is None:
+        notes: tuple[str, ...] = ()
+        if obj.kind == "EmailTemplate":
+            name = _name(obj, None, resolver)
+            if obj.fields.get("type") in AUTO_TEMPLATE_TYPES or name in DEFAULT_CUSTOM_TEMPLATE_NAMES:
+                notes = ("configures the template the queue creates by default (no second one is created)",)
         return Action(
             obj.address,
             ActionType.CREATE,
             name=_name(obj, None, resolver),
             changes=tuple(create_changes(obj, resolver)),
             protect=obj.protect,
+            notes=notes,
         )
     changes = tuple(diff_object(obj, owned, resolver))
     base = Action(
@@ -209,7 +215,7 @@ def _desired_action(obj: DesiredObject, owned: Owned | None, resolver: Resolver,
             )
         return dataclasses.replace(base, action=ActionType.REPLACE, reason="replace_because_cannot_update")
     if changes or owned.adopt:
-        notes: tuple[str, ...] = ()
+        notes = ()
         if owned.adopt:
             notes = (f"an existing {owned.live.describe()} is taken over ({owned.adopt.replace('_', ' ')})",)
         return dataclasses.replace(base, action=ActionType.UPDATE, reason=owned.adopt, notes=notes)

@@ -43,6 +43,13 @@ class RegistryWriter:
             self._locks[name] = asyncio.Lock()
         return self._locks[name]
 
+    def template_records(self, holder: str) -> dict[str, RegistryEntry]:
+        """The email template records currently held by a queue (by its address)."""
+        found = self.resolver.by_address.get(holder)
+        queue = self.current.get(url_tail(found[1])) if found else None
+        marker = Marker.parse(queue.get("metadata") or {}) if queue else None
+        return dict(marker.registry) if marker else {}
+
     async def record(self, kind: str, key: str, entry: RegistryEntry | None, *, holder: str | None = None) -> None:
         """Set (or with ``None`` remove) the record of a rule or an email template (``holder``: its queue)."""
         if kind == "Rule":

@@ -238,3 +238,30 @@ async def test_parallelism_bounds_concurrent_actions():
     s = stack(*(desired("Workspace", f"w{i}", name=f"W{i}") for i in range(10)))
     _, result = await apply(api, s, parallelism=3)
     assert result.ok and peak == 3
+
+
+async def test_default_templates_of_a_new_queue_are_configured_not_duplicated():
+    api = FakeAPI()
+    s = stack(
+        desired("Queue", "q", name="Q"),
+        desired("EmailTemplate", "reject", name="Rejected", type="rejection_default", queue=Ref("Queue", "q"),
+                subject="Sorry"),
+        desired("EmailTemplate", "confirmed", name="Annotation status change - confirmed", type="custom",
+                queue=Ref("Queue", "q"), subject="Thanks"),
+    )
+    plan, _ = await make_plan(api, s)
+    assert "by default" in plan.action_for("EmailTemplate/reject").notes[0]
+    _, result = await apply(api, s)
+    assert result.ok, result.to_json()
+    templates = list(api.data["email_templates"].values())
+    assert len(templates) == 5
+    assert {t["subject"] for t in templates if t["type"] == "rejection_default"} == {"Sorry"}
+    assert {t["subject"] for t in templates if t["name"] == "Annotation status change - confirmed"} == {"Thanks"}
+    queue = next(iter(api.data["queues"].values()))
+    records = queue["metadata"][MARKER_KEY]["email_templates"]
+    assert records["reject"]["default"] and records["confirmed"]["default"]
+    plan, _ = await make_plan(api, s)
+    assert not plan.has_changes
+    _, result = await apply(api, stack(desired("Queue", "q", name="Q")))
+    assert result.ok and {r.action for r in result.results} == {"forget"}
+    assert len(api.data["email_templates"]) == 5

@@ -1,0 +1,160 @@
+"""``rossum-iac apply``: make the organization match the manifests (or apply a saved plan file)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rossum_iac.cli.common import (
+    env_base_url,
+    env_name,
+    env_option,
+    interactive,
+    load_manifests,
+    log,
+    object_targets_option,
+    parse_queue_delete_after,
+    queue_delete_after_option,
+    use_color,
+)
+from rossum_iac.cli.errors import handle_errors
+from rossum_iac.cli.exit_codes import ExitCode
+from rossum_iac.cli.target import TargetOptions, api_target, api_target_options, run_with_client
+from rossum_iac.errors import UsageError
+
+SYMBOL = {"create": "+", "update": "~", "adopt": "~", "delete": "-", "replace": "-/+", "forget": "."}
+DONE = {"create": "created", "update": "updated", "adopt": "adopted", "delete": "deleted", "replace": "replaced",
+        "forget": "released"}
+
+
+def _progress(result: Any) -> None:
+    sym = SYMBOL.get(result.action, "?")
+    if result.status == "ok":
+        ident = f" (id {result.id})" if result.id is not None else ""
+        log(f"{sym:>3} {result.address}: {DONE.get(result.action, result.action)}{ident} [{result.seconds:.2f}s]")
+    elif result.status == "failed":
+        log(f"{sym:>3} {result.address}: FAILED: {result.detail}")
+    else:
+        log(f"{sym:>3} {result.address}: skipped ({result.detail})")
+
+
+@click.command("apply")
+@click.argument("source", required=False, default=".", type=click.Path(path_type=Path), metavar="[DIR | PLAN.json]")
+@env_option
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (required without a terminal).")
+@object_targets_option
+@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Changes made at the same time.")
+@queue_delete_after_option
+@click.option("--json", "as_json", is_flag=True, help="Print the per-object results as JSON.")
+@api_target_options
+@handle_errors
+def apply(
+    source: Path,
+    env: str | None,
+    auto_approve: bool,
+    targets: tuple[str, ...],
+    parallelism: int,
+    queue_delete_after: str | None,
+    as_json: bool,
+    target_options: TargetOptions,
+) -> None:
+    """Apply the manifests in DIR (after showing the plan), or apply a plan file saved by `plan --out`."""
+    from rossum_iac.engine.planfile import looks_like_plan_file
+
+    delete_after = parse_queue_delete_after(queue_delete_after)
+    if looks_like_plan_file(source):
+        result = _apply_saved(source, env, targets, delete_after, parallelism, target_options)
+    else:
+        result = _apply_directory(source, env, auto_approve, targets, delete_after, parallelism, target_options,
+                                  as_json)
+    if result is None:
+        return
+    from rossum_iac.engine.render import render_results
+
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        click.echo(render_results(result.to_json(), color=use_color()), nl=False)
+    if not result.ok:
+        sys.exit(int(ExitCode.ERROR))
+
+
+def _apply_directory(
+    directory: Path,
+    env: str | None,
+    auto_approve: bool,
+    targets: tuple[str, ...],
+    delete_after: str | None,
+    parallelism: int,
+    target_options: TargetOptions,
+    as_json: bool,
+) -> Any:
+    from rossum_iac.engine import PlanOptions, execute, make_plan
+    from rossum_iac.engine.render import render_plan
+
+    stack = load_manifests(directory, env)
+    if not auto_approve and not interactive():
+        raise UsageError(
+            "apply needs a confirmation, and there is no terminal to ask: pass --auto-approve, or save a reviewed "
+            "plan with `plan --out PLAN.json` and run `apply PLAN.json`"
+        )
+    options = PlanOptions(targets=targets, queue_delete_after=delete_after)
+    with api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target:
+        plan, context = run_with_client(
+            target, lambda client: make_plan(client, stack, options, base_url=target.base_url)
+        )
+        text = render_plan(plan.to_json(), color=use_color())
+        if as_json:
+            log(text.rstrip("\n"))
+        else:
+            click.echo(text)
+        if not plan.has_changes:
+            return None
+        if not auto_approve:
+            answer = click.prompt(
+                "Do you want to perform these actions? Only 'yes' will be accepted to approve",
+                default="",
+                show_default=False,
+            )
+            if answer.strip() != "yes":
+                click.echo("Apply cancelled.")
+                return None
+        return run_with_client(
+            target, lambda client: execute(client, plan, context, parallelism=parallelism, on_result=_progress)
+        )
+
+
+def _apply_saved(
+    path: Path,
+    env: str | None,
+    targets: tuple[str, ...],
+    delete_after: str | None,
+    parallelism: int,
+    target_options: TargetOptions,
+) -> Any:
+    from rossum_iac.engine import apply_saved_plan, read_plan
+    from rossum_iac.engine.render import summary_line
+
+    saved = read_plan(path)
+    if targets:
+        raise UsageError("--target cannot be combined with a plan file: make the plan with --target instead")
+    if delete_after is not None and delete_after != saved.queue_delete_after:
+        raise UsageError(
+            "--queue-delete-after differs from the plan's; make the plan with `plan --queue-delete-after ...`"
+        )
+    if env is not None and env != saved.environment:
+        raise UsageError(f"the plan was made for environment {saved.environment!r}, not {env!r}")
+    stack = load_manifests(Path(saved.manifests_dir), saved.environment)
+    if not saved.has_changes:
+        click.echo("No changes in the plan; nothing to apply.")
+        return None
+    log(f"Applying the saved plan {path} ({summary_line(saved.summary.to_json())})")
+    with api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target:
+        return run_with_client(
+            target, lambda client: apply_saved_plan(client, saved, stack, parallelism=parallelism, on_result=_progress)
+        )

@@ -1,0 +1,89 @@
+"""Options and helpers shared by the declarative commands (plan, apply, drift, import)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rossum_iac.errors import UsageError
+from rossum_iac.manifest.model import Stack
+
+
+def use_color() -> bool:
+    """Colour only on a terminal, and never with ``NO_COLOR`` set (https://no-color.org)."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def interactive() -> bool:
+    """Whether a person can answer a prompt (stdin and stdout are terminals)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def env_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--env",
+        "env",
+        metavar="NAME",
+        default=None,
+        help="Environment to load (variables and API URL from its environment file).",
+    )(func)
+
+
+def object_targets_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="KIND/KEY",
+        help="Only this object and what it depends on (repeatable). For exceptional use: other changes stay pending.",
+    )(func)
+
+
+def queue_delete_after_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--queue-delete-after",
+        metavar="DURATION",
+        default=None,
+        help="When the API deletes a removed queue and its documents: 0 for at once, e.g. 2h, 1d, or 24:00:00 "
+        "(the API default is 24 hours).",
+    )(func)
+
+
+def parse_queue_delete_after(value: str | None) -> str | None:
+    from rossum_iac.engine import parse_delete_after
+
+    if value is None:
+        return None
+    try:
+        return parse_delete_after(value)
+    except ValueError as exc:
+        raise UsageError(f"--queue-delete-after: {exc}") from None
+
+
+def load_manifests(directory: Path, env: str | None) -> Stack:
+    """Load and validate the manifests (no network access)."""
+    from rossum_iac.manifest import load_stack
+
+    if not directory.exists():
+        raise UsageError(f"{directory}: no such directory")
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: not a directory of manifests")
+    return load_stack(directory, env=env)
+
+
+def env_base_url(stack: Stack) -> str | None:
+    return stack.environment.api_base_url if stack.environment else None
+
+
+def env_name(stack: Stack) -> str | None:
+    return stack.environment.name if stack.environment else None
+
+
+def log(message: str) -> None:
+    """A progress or status line on stderr (stdout carries the plan, results or JSON)."""
+    click.echo(message, err=True)

@@ -1,0 +1,69 @@
+"""``rossum-iac plan``: show what apply would change; optionally save the plan."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from rossum_iac.cli.common import (
+    env_base_url,
+    env_name,
+    env_option,
+    load_manifests,
+    log,
+    object_targets_option,
+    parse_queue_delete_after,
+    queue_delete_after_option,
+    use_color,
+)
+from rossum_iac.cli.errors import handle_errors
+from rossum_iac.cli.exit_codes import ExitCode
+from rossum_iac.cli.target import TargetOptions, api_target, api_target_options, run_with_client
+
+
+@click.command("plan")
+@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
+@env_option
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON) here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON instead of text.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")
+@object_targets_option
+@queue_delete_after_option
+@api_target_options
+@handle_errors
+def plan(
+    directory: Path,
+    env: str | None,
+    out: Path | None,
+    as_json: bool,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    queue_delete_after: str | None,
+    target_options: TargetOptions,
+) -> None:
+    """Compare the manifests in DIRECTORY with the organization and show the changes apply would make."""
+    from rossum_iac.engine import PlanOptions, make_plan
+    from rossum_iac.engine.planfile import stack_secret_values, write_plan
+    from rossum_iac.engine.render import render_plan
+
+    stack = load_manifests(directory, env)
+    options = PlanOptions(targets=targets, queue_delete_after=parse_queue_delete_after(queue_delete_after))
+    with api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target:
+        result, _ = run_with_client(target, lambda client: make_plan(client, stack, options, base_url=target.base_url))
+    data = result.to_json()
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_plan(data, color=use_color()), nl=False)
+    if out is not None:
+        write_plan(out, result, secrets=stack_secret_values(stack))
+        message = f"Saved the plan to {out}. Apply exactly this plan with: rossum-iac apply {out}"
+        if as_json:
+            log(message)
+        else:
+            click.echo(f"\n{message}")
+    if detailed_exitcode and result.has_changes:
+        sys.exit(int(ExitCode.CHANGES))

@@ -1,0 +1,176 @@
+"""Which API a command talks to: shared click options and a context manager, for every API command.
+
+Precedence for the API URL: ``--emulator [DB]`` > ``--base-url`` > the environment file's ``api_base_url``
+(``--env``) > ``ROSSUM_API_BASE_URL`` > ``ROSSUM_URL`` (legacy). Credentials come only from the process
+environment: ``ROSSUM_API_TOKEN`` (legacy ``ROSSUM_TOKEN``), else ``ROSSUM_USERNAME`` + ``ROSSUM_PASSWORD``.
+``--emulator`` starts the local emulator in this process on a free loopback port, with its state in ``DB``
+(default ``.rossum-iac/emulator.sqlite3`` under the current directory) so consecutive commands see the same
+organization; it uses the emulator's own token. Tokens and passwords are never printed.
+
+Usage in a command::
+
+    @click.command()
+    @api_target_options
+    @handle_errors
+    def cmd(target_options: TargetOptions, ...):
+        with api_target(target_options) as target:
+            result = run_with_client(target, lambda client: do_something(client))
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from rossum_iac.errors import TargetError, UsageError
+
+DEFAULT_EMULATOR_DB = Path(".rossum-iac") / "emulator.sqlite3"
+_EMULATOR_DEFAULT_MARK = "\x00default"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class TargetOptions:
+    base_url: str | None = None
+    emulator_db: str | None = None
+    """``None``: no emulator; a path (or ``:memory:``) for ``--emulator``."""
+    max_in_flight: int = 4
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved API target. ``credentials`` is a client credentials object (``Token``/``UserCredentials``)."""
+
+    base_url: str
+    credentials: Any
+    source: str
+    """Where the URL came from, for messages (``--base-url``, ``ROSSUM_API_BASE_URL``, ``emulator (path)``)."""
+    max_in_flight: int = 4
+    emulator: Any = None
+    """The running emulator handle when ``--emulator`` is used."""
+
+
+def api_target_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--base-url`` and ``--emulator [DB]``; the command receives ``target_options: TargetOptions``."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        base_url = kwargs.pop("base_url", None)
+        emulator_db = kwargs.pop("emulator_db", None)
+        if emulator_db == _EMULATOR_DEFAULT_MARK:
+            emulator_db = str(DEFAULT_EMULATOR_DB)
+        kwargs["target_options"] = TargetOptions(base_url=base_url, emulator_db=emulator_db)
+        return func(*args, **kwargs)
+
+    wrapper = click.option(
+        "--emulator",
+        "emulator_db",
+        is_flag=False,
+        flag_value=_EMULATOR_DEFAULT_MARK,
+        default=None,
+        metavar="[DB]",
+        help=f"Use the local emulator, started in this process, with its state in DB "
+        f"(default {DEFAULT_EMULATOR_DB}; ':memory:' for a throw-away one).",
+    )(wrapper)
+    wrapper = click.option(
+        "--base-url",
+        metavar="URL",
+        default=None,
+        help="API base URL, e.g. https://example.rossum.app/api/v1 (else the environment file's api_base_url, "
+        "ROSSUM_API_BASE_URL or ROSSUM_URL). Credentials: ROSSUM_API_TOKEN, or ROSSUM_USERNAME and ROSSUM_PASSWORD.",
+    )(wrapper)
+    return wrapper
+
+
+def _credentials(environ: Mapping[str, str]) -> tuple[Any, str]:
+    from rossum_iac.client import Token, UserCredentials
+
+    for name in ("ROSSUM_API_TOKEN", "ROSSUM_TOKEN"):
+        if environ.get(name):
+            return Token(environ[name]), name
+    username, password = environ.get("ROSSUM_USERNAME"), environ.get("ROSSUM_PASSWORD")
+    if username and password:
+        return UserCredentials(username, password), "ROSSUM_USERNAME/ROSSUM_PASSWORD"
+    if username or password:
+        missing = "ROSSUM_PASSWORD" if username else "ROSSUM_USERNAME"
+        raise TargetError(f"ROSSUM_USERNAME and ROSSUM_PASSWORD go together: {missing} is not set")
+    raise TargetError(
+        "no API credentials: set ROSSUM_API_TOKEN (or ROSSUM_USERNAME and ROSSUM_PASSWORD), "
+        "or use --emulator for the local emulator"
+    )
+
+
+def _check_url(url: str, source: str) -> str:
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise TargetError(f"{source}: {url!r} is not an http(s) URL (expected e.g. https://example.rossum.app/api/v1)")
+    return url
+
+
+@contextmanager
+def api_target(
+    options: TargetOptions,
+    *,
+    env_base_url: str | None = None,
+    env_name: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Iterator[Target]:
+    """Resolve the target (starting the emulator for ``--emulator``) for the duration of the ``with`` block."""
+    environ = os.environ if environ is None else environ
+    if options.emulator_db is not None:
+        if options.base_url:
+            raise UsageError("--emulator and --base-url exclude each other")
+        db = options.emulator_db
+        if db != ":memory:":
+            path = Path(db)
+            if path.is_dir():
+                raise UsageError(
+                    f"--emulator {db}: that is a directory; give a database file, or put --emulator after the "
+                    "manifests directory"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+        from rossum_iac.emulator import serve_in_thread
+
+        with serve_in_thread(db=db) as emu:
+            from rossum_iac.client import Token
+
+            yield Target(emu.base_url, Token(emu.token), f"emulator ({db})", options.max_in_flight, emu)
+        return
+    if options.base_url:
+        url, source = _check_url(options.base_url, "--base-url"), "--base-url"
+    elif env_base_url:
+        label = f"environment {env_name!r}" if env_name else "the environment file"
+        url, source = _check_url(env_base_url, f"api_base_url of {label}"), f"api_base_url of {label}"
+    elif environ.get("ROSSUM_API_BASE_URL"):
+        url, source = _check_url(environ["ROSSUM_API_BASE_URL"], "ROSSUM_API_BASE_URL"), "ROSSUM_API_BASE_URL"
+    elif environ.get("ROSSUM_URL"):
+        url, source = _check_url(environ["ROSSUM_URL"], "ROSSUM_URL"), "ROSSUM_URL"
+    else:
+        raise TargetError(
+            "no API to talk to: pass --base-url URL (or set ROSSUM_API_BASE_URL, or api_base_url in the environment "
+            "file), or use --emulator for the local emulator"
+        )
+    credentials, _ = _credentials(environ)
+    yield Target(url, credentials, source, options.max_in_flight)
+
+
+def run_with_client(target: Target, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(client)`` with an ``AsyncRossumAPIClient`` for ``target`` in a fresh event loop."""
+    from rossum_iac.client import AsyncRossumAPIClient
+
+    async def main() -> T:
+        async with AsyncRossumAPIClient(
+            target.base_url, target.credentials, max_in_flight_requests=target.max_in_flight
+        ) as client:
+            return await work(client)
+
+    return asyncio.run(main())
