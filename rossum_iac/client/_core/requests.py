@@ -233,7 +233,10 @@ def imported_annotation_ids(body: Any) -> list[int]:
     results = body.get("results") if isinstance(body, Mapping) else None
     if not isinstance(results, list):
         raise ValueError(f"expected {{'results': [...]}} from queues/<id>/upload, got {body!r}")
-    return [id_from_url(item["annotation"]) for item in results]
+    urls = [item.get("annotation") if isinstance(item, Mapping) else None for item in results]
+    if not all(isinstance(url, str) for url in urls):
+        raise ValueError(f"expected an annotation URL in every result of queues/<id>/upload, got {results!r}")
+    return [id_from_url(str(url)) for url in urls]
 
 
 def password_change_body(new_password: str, old_password: str) -> dict[str, str]:

@@ -125,6 +125,18 @@ def embed_sideloads(body: Mapping[str, Any], sideloads: Sequence[str]) -> list[d
     return results
 
 
+def check_sideload_query_params(
+    sideloads: Sequence[str], sideload_query_params: Mapping[str, Mapping[str, Any]] | None
+) -> None:
+    """``sideload_query_params`` keys must be among ``sideloads`` (conformance S4), else ``ValueError``."""
+    unknown = sorted(set(sideload_query_params or {}) - set(sideloads))
+    if unknown:
+        raise ValueError(
+            f"sideload_query_params has keys that are not requested sideloads: {', '.join(unknown)} "
+            f"(requested: {', '.join(sideloads) or 'none'})"
+        )
+
+
 def single_sideload_plan(
     annotation: Mapping[str, Any],
     sideloads: Sequence[str],
@@ -135,13 +147,8 @@ def single_sideload_plan(
     A sideload whose field is missing, ``None`` or already an object is skipped. ``sideload_query_params`` keys
     must be among ``sideloads`` (conformance S4), else ``ValueError``.
     """
+    check_sideload_query_params(sideloads, sideload_query_params)
     params = dict(sideload_query_params or {})
-    unknown = sorted(set(params) - set(sideloads))
-    if unknown:
-        raise ValueError(
-            f"sideload_query_params has keys that are not requested sideloads: {', '.join(unknown)} "
-            f"(requested: {', '.join(sideloads) or 'none'})"
-        )
     plan = []
     for sideload in sideloads:
         field = field_name(sideload)

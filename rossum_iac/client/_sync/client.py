@@ -544,6 +544,7 @@ class SyncRossumAPIClient:
     ) -> Annotation:
         """``GET annotations/{id}``, then ``GET`` each sideloaded URL (``content``, ``document``, ``modifier`` ...)
         with optional per-sideload query params."""
+        _sideloads.check_sideload_query_params(_sideloads.as_list(sideloads), sideload_query_params)
         payload = self._transport.request_json("GET", f"annotations/{annotation_id}")
         if sideloads or sideload_query_params:
             self._embed_single_sideloads(payload, sideloads, sideload_query_params)
