@@ -141,9 +141,11 @@ class ScriptedAPI:
         assert not self.expects, f"requests not sent: {[(e.method, e.path) for e in self.expects]}"
 
 
-def make_client(flavour: str, credentials: Token | UserCredentials | None = None, **kwargs: Any) -> Any:
+def make_client(
+    flavour: str, credentials: Token | UserCredentials | None = None, base_url: str = BASE, **kwargs: Any
+) -> Any:
     cls = AsyncRossumAPIClient if flavour == "async" else SyncRossumAPIClient
-    return cls(BASE, credentials or Token("tok"), n_retries=1, **kwargs)
+    return cls(base_url, credentials or Token("tok"), n_retries=1, **kwargs)
 
 
 async def run(result: Any) -> Any:

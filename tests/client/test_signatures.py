@@ -113,3 +113,23 @@ def test_constructor_matches_the_async_sdk(flavour: str) -> None:
     assert [(p.name, p.kind.name, p.default) for p in params[: len(expected)]] == expected
     for extra in params[len(expected) :]:
         assert extra.kind is inspect.Parameter.KEYWORD_ONLY and extra.default is None
+
+
+def test_public_imports() -> None:
+    import rossum_iac.client as client_package
+    from rossum_iac.client import (  # noqa: F401  (the import itself is the test)
+        APIClientError,
+        APITransportError,
+        AsyncRossumAPIClient,
+        PollingTimeoutError,
+        Resource,
+        SyncRossumAPIClient,
+        TaskFailedError,
+        Token,
+        UserCredentials,
+        models,
+    )
+
+    assert issubclass(APITransportError, APIClientError)
+    assert models.Queue.__name__ == "Queue" and Resource.Queue.value == "queues"
+    assert set(client_package.__all__) >= {"AsyncRossumAPIClient", "SyncRossumAPIClient", "Token", "models"}
