@@ -7,6 +7,10 @@ This table is shared by the loader (which fields are references, which hold long
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rossum_iac.manifest.model import DesiredObject
 
 
 @dataclass(frozen=True)
@@ -111,3 +115,22 @@ KIND_NAMES: tuple[str, ...] = tuple(KINDS)
 
 MARKER_KEY = "rossum_iac"
 """Key inside an object's ``metadata`` that holds the ownership marker ``{"stack": ..., "key": ...}``."""
+
+CREATABLE_EMAIL_TEMPLATE_TYPES = frozenset({"custom", "rejection"})
+"""Email template types the API lets a client create and delete."""
+
+QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES = frozenset({"rejection_default", "email_with_no_processable_attachments"})
+"""Email template types Rossum creates itself, one of each with every queue, and that cannot be created or deleted.
+
+A manifest may declare an EmailTemplate of one of these types only to configure that auto-created template: the
+engine matches it to the live template by (queue, type), updates it, never creates it, and never deletes it (when
+it leaves the manifests it is simply no longer managed). The loader allows at most one per (queue, type).
+"""
+
+
+def queue_default_email_template_type(obj: DesiredObject) -> str | None:
+    """The default type when ``obj`` configures a queue's auto-created email template, else None."""
+    if obj.kind != "EmailTemplate":
+        return None
+    template_type = obj.fields.get("type")
+    return template_type if template_type in QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES else None

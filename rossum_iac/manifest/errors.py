@@ -1,0 +1,54 @@
+"""Manifest problems with their position, and the exception that carries all of them at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rossum_iac.errors import RossumIacError
+
+
+@dataclass(frozen=True)
+class ManifestError:
+    """One problem in the manifests: where (1-based line and column; 0 when unknown) and what, in words."""
+
+    file: Path
+    line: int
+    column: int
+    message: str
+
+    @property
+    def location(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return str(self.file)
+
+    def __str__(self) -> str:
+        return f"{self.location}: error: {self.message}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (str(self.file), self.line, self.column, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": str(self.file), "line": self.line, "column": self.column, "message": self.message}
+
+
+def sort_errors(errors: Iterable[ManifestError]) -> list[ManifestError]:
+    """Sorted by file, line and column; exact duplicates removed."""
+    return sorted(set(errors), key=ManifestError.sort_key)
+
+
+class ManifestErrors(RossumIacError):
+    """Every problem found in the manifests (not just the first), sorted by file and line."""
+
+    def __init__(self, errors: Iterable[ManifestError]):
+        self.errors: list[ManifestError] = sort_errors(errors)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        lines = [str(err) for err in self.errors]
+        count = len(self.errors)
+        lines.append(f"{count} error{'s' if count != 1 else ''} in the manifests; nothing was sent to the API.")
+        return "\n".join(lines)

@@ -1,0 +1,152 @@
+"""``{file: relative/path}`` at content fields: long content kept in its own file.
+
+Paths are relative to the YAML file that contains the include and must stay inside the manifest directory.
+Schema content is read as JSON (``.json``) or YAML (``.yaml``/``.yml``); every other content field is text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rossum_iac.manifest.yaml_io import Pos, YamlSyntaxError, YMap, YSeq, parse_documents
+
+STRUCTURED_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def is_include(value: Any) -> bool:
+    return isinstance(value, dict) and "file" in value
+
+
+@dataclass
+class Included:
+    path: Path
+    """Display path (under the manifest root as the user named it)."""
+    resolved: Path
+    data: bytes
+    value: Any
+    """Text for text content; YMap/YSeq for structured content."""
+    positioned: bool = True
+    """False when JSON was parsed without positions (fast path); ``reparse`` then gives positions."""
+
+    def reparse(self) -> Any:
+        """The structured value again, with positions (slower)."""
+        text = self.data.decode("utf-8")
+        try:
+            docs = parse_documents(text)
+        except YamlSyntaxError:
+            return self.value
+        return docs[0].data if len(docs) == 1 else self.value
+
+
+class IncludeError(Exception):
+    def __init__(self, message: str, file: Path, pos: Pos):
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.pos = pos
+
+
+class IncludeReader:
+    """Reads included files for one manifest directory, remembering which files were included."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.root_resolved = root.resolve()
+        self.included: set[Path] = set()
+        self._yaml_cache: dict[Path, Any] = {}
+
+    def read(self, spec: YMap, manifest_file: Path, structured: bool) -> Included:
+        """Read the file named by ``spec`` (``{file: path}``); raises ``IncludeError`` with a position."""
+        extra = sorted(k for k in spec if k != "file")
+        if extra:
+            raise IncludeError(
+                f"an include is written {{file: relative/path}}; unexpected key(s): {', '.join(extra)}",
+                manifest_file,
+                spec.key_pos(extra[0]),
+            )
+        where = spec.value_pos("file")
+        rel = spec["file"]
+        if not isinstance(rel, str) or not rel.strip():
+            raise IncludeError(
+                "'file' must be a relative path to a file inside the manifest directory", manifest_file, where
+            )
+        if "${" in rel:
+            raise IncludeError(f"include paths cannot use placeholders: {rel!r}", manifest_file, where)
+        if os.path.isabs(rel) or rel.startswith("~"):
+            raise IncludeError(
+                f"include path {rel!r} is absolute; write it relative to {manifest_file.name}", manifest_file, where
+            )
+        candidate = manifest_file.parent / rel
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(self.root_resolved):
+            raise IncludeError(
+                f"include path {rel!r} points outside the manifest directory {self.root}; included files must be "
+                "inside it",
+                manifest_file,
+                where,
+            )
+        display = self.root / resolved.relative_to(self.root_resolved)
+        if not resolved.is_file():
+            what = "is a directory" if resolved.is_dir() else "does not exist"
+            raise IncludeError(f"included file {display} {what} (from {{file: {rel}}})", manifest_file, where)
+        if structured and resolved.suffix.lower() not in STRUCTURED_SUFFIXES:
+            raise IncludeError(
+                f"schema content must be a .json, .yaml or .yml file, not {resolved.name}", manifest_file, where
+            )
+        try:
+            data = resolved.read_bytes()
+        except OSError as exc:
+            raise IncludeError(f"cannot read included file {display}: {exc.strerror}", manifest_file, where) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise IncludeError(
+                f"included file {display} is not UTF-8 text (byte {exc.start})", manifest_file, where
+            ) from None
+        self.included.add(resolved)
+        if not structured:
+            return Included(display, resolved, data, text)
+        if resolved.suffix.lower() == ".json":
+            try:
+                value = _positionless(json.loads(text))
+            except json.JSONDecodeError as exc:
+                raise IncludeError(f"invalid JSON: {exc.msg}", display, (exc.lineno, exc.colno)) from None
+            return Included(display, resolved, data, value, positioned=False)
+        value = self._yaml(resolved, text, display)
+        return Included(display, resolved, data, value)
+
+    def _yaml(self, resolved: Path, text: str, display: Path) -> Any:
+        if resolved in self._yaml_cache:
+            return self._yaml_cache[resolved]
+        try:
+            docs = parse_documents(text)
+        except YamlSyntaxError as exc:
+            raise IncludeError(exc.message, display, (exc.line, exc.column)) from None
+        if len(docs) != 1:
+            raise IncludeError(
+                f"an included content file must hold exactly one YAML document, found {len(docs)}", display, (0, 0)
+            )
+        self._yaml_cache[resolved] = docs[0].data
+        return docs[0].data
+
+    def remember_yaml(self, resolved: Path, data: Any) -> None:
+        """Reuse a YAML file already parsed while scanning the directory."""
+        self._yaml_cache[resolved] = data
+
+
+def _positionless(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = YMap()
+        for k, v in value.items():
+            out[k] = _positionless(v)
+        return out
+    if isinstance(value, list):
+        seq = YSeq()
+        for v in value:
+            seq.append(_positionless(v))
+        return seq
+    return value

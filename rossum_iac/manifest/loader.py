@@ -1,0 +1,587 @@
+"""Loading a manifest directory into a ``Stack``, collecting every problem on the way.
+
+Entry points: ``load_stack`` (raises ``ManifestErrors`` with all problems, sorted by file and line),
+``validate_stack`` (returns them) and ``load`` (both, plus counts for the CLI). Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rossum_iac.manifest.checks import LoadedObject, RefSite, check_stack
+from rossum_iac.manifest.errors import ManifestError, ManifestErrors, sort_errors
+from rossum_iac.manifest.fields import TOOL_OPTIONS, not_declarable_reason
+from rossum_iac.manifest.includes import Included, IncludeError, IncludeReader, is_include
+from rossum_iac.manifest.kinds import KIND_NAMES, KINDS, MARKER_KEY
+from rossum_iac.manifest.model import DesiredObject, Environment, Ref, Secret, SourceLocation, Stack, Template
+from rossum_iac.manifest.schema_build import KEY_MAX_LENGTH, KEY_PATTERN, SINGLE_USE_RULE_ACTIONS
+from rossum_iac.manifest.schema_content import check_schema_content
+from rossum_iac.manifest.schema_validation import Problem, kind_properties, validate
+from rossum_iac.manifest.stackfile import (
+    ENVIRONMENTS_DIR,
+    STACK_FILE_NAMES,
+    EnvironmentDef,
+    StackDef,
+    environment_from,
+)
+from rossum_iac.manifest.variables import Resolver, Variables, placeholder_form, suggest
+from rossum_iac.manifest.yaml_io import Document, Pos, YamlSyntaxError, YMap, YSeq, parse_documents, plain
+
+_KEY_RE = re.compile(KEY_PATTERN)
+_YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class LoadResult:
+    stack: Stack | None
+    """The loaded stack, or None when there are errors."""
+    errors: list[ManifestError]
+    files: list[Path] = field(default_factory=list)
+    """YAML files read (stack file, environment files and manifests)."""
+    objects: int = 0
+    """Number of object documents found."""
+
+
+def load(root: Path | str, env: str | None = None, environ: Mapping[str, str] | None = None) -> LoadResult:
+    """Load and validate the manifests under ``root`` for environment ``env`` (``None``: stack defaults only).
+
+    ``environ`` supplies ``${env.NAME}`` values (default: the process environment).
+    """
+    return _Loader(Path(root), env, os.environ if environ is None else environ).run()
+
+
+def load_stack(root: Path | str, env: str | None = None, environ: Mapping[str, str] | None = None) -> Stack:
+    """The stack under ``root``; raises ``ManifestErrors`` listing every problem found."""
+    result = load(root, env, environ)
+    if result.errors or result.stack is None:
+        raise ManifestErrors(result.errors)
+    return result.stack
+
+
+def validate_stack(
+    root: Path | str, env: str | None = None, environ: Mapping[str, str] | None = None
+) -> list[ManifestError]:
+    """Every problem of the manifests under ``root``, sorted by file and line (empty when valid)."""
+    return load(root, env, environ).errors
+
+
+def _is_key(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= KEY_MAX_LENGTH and _KEY_RE.match(value) is not None
+
+
+def _offset_pos(text: str, offset: int) -> Pos:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return (line, column)
+
+
+def _locate(doc: YMap, path: tuple[str | int, ...], at_key: bool) -> Pos:
+    node: Any = doc
+    pos = doc.pos
+    for i, part in enumerate(path):
+        last = i == len(path) - 1
+        if isinstance(node, YMap) and isinstance(part, str) and part in node:
+            pos = node.key_pos(part) if last and at_key else node.value_pos(part)
+            node = node[part]
+        elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node):
+            pos = node.item_pos(part)
+            node = node[part]
+        else:
+            break
+    return pos
+
+
+@dataclass
+class _ObjectContext:
+    kind: str
+    label: str
+    file: Path
+    ref_sites: list[RefSite] = field(default_factory=list)
+    included: dict[str, Included] = field(default_factory=dict)
+    """Included files by field path."""
+    reported: set[str] = field(default_factory=set)
+    """Fields whose problem is already reported (kept out of JSON Schema validation)."""
+
+
+class _Loader:
+    def __init__(self, root: Path, env: str | None, environ: Mapping[str, str]):
+        self.root = root
+        self.env = env
+        self.environ = environ
+        self.errors: list[ManifestError] = []
+        self.digest_parts: dict[str, bytes] = {}
+        self.files: list[Path] = []
+        self.includes = IncludeReader(root)
+        self.resolver: Resolver | None = None
+
+    def error(self, file: Path, pos: Pos, message: str) -> None:
+        self.errors.append(ManifestError(file, pos[0], pos[1], message))
+
+    # -- orchestration ------------------------------------------------------------------------------------------
+
+    def run(self) -> LoadResult:
+        root = self.root
+        if not root.exists():
+            self.error(root, (0, 0), "manifest directory does not exist")
+            return LoadResult(None, sort_errors(self.errors))
+        if not root.is_dir():
+            self.error(root, (0, 0), "is not a directory; give the directory that holds rossum.yaml")
+            return LoadResult(None, sort_errors(self.errors))
+        stack_files, env_files, manifest_files = self._discover()
+        parsed: dict[Path, list[Document]] = {}
+        for path in [*stack_files, *env_files, *manifest_files]:
+            docs = self._parse(path)
+            if docs is not None:
+                parsed[path] = docs
+                if len(docs) == 1:
+                    self.includes.remember_yaml(path.resolve(), docs[0].data)
+        stack_def = self._stack_def(stack_files, env_files, parsed)
+        environment = self._select_environment(stack_def)
+        values = dict(stack_def.variables)
+        if environment is not None:
+            values.update(environment.variables)
+        self.resolver = Resolver(Variables(values, self.environ, self.env, tuple(sorted(stack_def.environments))))
+        loaded: list[LoadedObject] = []
+        deferred: list[tuple[Path, Document]] = []
+        object_docs = 0
+        for path in manifest_files:
+            for doc in parsed.get(path, []):
+                data = doc.data
+                if isinstance(data, YMap) and "kind" in data:
+                    object_docs += 1
+                    result = self._object(path, doc)
+                    if result is not None:
+                        loaded.append(result)
+                elif isinstance(data, YMap) and "stack" in data:
+                    self.error(
+                        path,
+                        data.key_pos("stack"),
+                        f"stack settings belong in rossum.yaml at the root of {self.root}, not in a manifest",
+                    )
+                else:
+                    deferred.append((path, doc))
+        for path, doc in deferred:
+            if path.resolve() in self.includes.included:
+                continue
+            if isinstance(doc.data, YMap):
+                message = (
+                    f"this document has no kind; every manifest document needs kind ({', '.join(KIND_NAMES)}) and key"
+                )
+            else:
+                message = (
+                    "a manifest document must be a mapping with kind and key; if this file is content, include it "
+                    "from a content field with {file: relative/path}"
+                )
+            self.error(path, doc.pos, message)
+        check_stack(loaded, self.error)
+        errors = sort_errors(self.errors)
+        stack = None
+        if not errors:
+            stack = Stack(
+                name=stack_def.name or "",
+                root=self.root,
+                environment=self._environment_model(environment, values),
+                objects=tuple(item.obj for item in loaded),
+                digest=self._digest(),
+            )
+        return LoadResult(stack, errors, self.files, object_docs)
+
+    def _environment_model(self, environment: EnvironmentDef | None, values: dict[str, Any]) -> Environment | None:
+        if environment is None:
+            return None
+        return Environment(name=environment.name, api_base_url=environment.api_base_url, variables=values)
+
+    def _digest(self) -> str:
+        digest = hashlib.sha256()
+        digest.update(f"environment={self.env or ''}\0".encode())
+        for name in sorted(self.digest_parts):
+            digest.update(name.encode() + b"\0")
+            digest.update(self.digest_parts[name] + b"\0")
+        return digest.hexdigest()
+
+    # -- files ----------------------------------------------------------------------------------------------------
+
+    def _discover(self) -> tuple[list[Path], list[Path], list[Path]]:
+        stack_files: list[Path] = []
+        env_files: list[Path] = []
+        manifests: list[Path] = []
+        found: list[Path] = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in filenames:
+                if not name.startswith(".") and name.lower().endswith(_YAML_SUFFIXES):
+                    found.append(Path(dirpath) / name)
+        found.sort(key=lambda p: p.relative_to(self.root).as_posix())
+        for path in found:
+            parts = path.relative_to(self.root).parts
+            if len(parts) == 1 and parts[0] in STACK_FILE_NAMES:
+                stack_files.append(path)
+            elif len(parts) == 2 and parts[0] == ENVIRONMENTS_DIR:
+                env_files.append(path)
+            elif parts[-1] in STACK_FILE_NAMES:
+                self.error(
+                    path,
+                    (0, 0),
+                    f"a stack file belongs at the root of the manifest directory ({self.root}); "
+                    "this one is inside it (one directory holds one stack)",
+                )
+            else:
+                manifests.append(path)
+        return stack_files, env_files, manifests
+
+    def _parse(self, path: Path) -> list[Document] | None:
+        self.files.append(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.error(path, (0, 0), f"cannot read the file: {exc.strerror}")
+            return None
+        self.digest_parts[path.relative_to(self.root).as_posix()] = data
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.error(path, (0, 0), f"the file is not UTF-8 text (byte {exc.start})")
+            return None
+        try:
+            return parse_documents(text)
+        except YamlSyntaxError as exc:
+            self.error(path, (exc.line, exc.column), exc.message)
+            return None
+
+    # -- stack and environments -----------------------------------------------------------------------------------
+
+    def _report_problems(self, file: Path, doc: YMap, problems: list[Problem]) -> None:
+        for problem in problems:
+            self.error(file, _locate(doc, problem.path, problem.at_key), problem.message)
+
+    def _single_mapping(self, path: Path, docs: list[Document], what: str) -> YMap | None:
+        if not docs:
+            return None
+        if len(docs) > 1:
+            self.error(path, docs[1].pos, f"{what} must hold a single YAML document")
+        data = docs[0].data
+        if not isinstance(data, YMap):
+            self.error(path, docs[0].pos, f"{what} must be a mapping")
+            return None
+        return data
+
+    def _stack_def(
+        self, stack_files: list[Path], env_files: list[Path], parsed: dict[Path, list[Document]]
+    ) -> StackDef:
+        stack = StackDef()
+        if not stack_files:
+            self.error(
+                self.root,
+                (0, 0),
+                "no rossum.yaml here: a manifest directory needs a stack file rossum.yaml with 'stack: <name>'",
+            )
+        elif len(stack_files) > 1:
+            self.error(stack_files[1], (0, 0), "both rossum.yaml and rossum.yml exist; keep one stack file")
+        if stack_files and stack_files[0] in parsed:
+            path = stack_files[0]
+            stack.file = path
+            data = self._single_mapping(path, parsed[path], "rossum.yaml")
+            if data is None:
+                if not parsed[path]:
+                    self.error(path, (0, 0), "rossum.yaml is empty; it needs 'stack: <name>'")
+            else:
+                self._report_problems(path, data, validate("stack_file", data))
+                name = data.get("stack")
+                stack.name = name if isinstance(name, str) else None
+                variables = data.get("variables")
+                if isinstance(variables, dict):
+                    stack.variables = plain(variables)
+                environments = data.get("environments")
+                if isinstance(environments, YMap):
+                    for env_name, env_data in environments.items():
+                        stack.environments[env_name] = environment_from(
+                            env_name, env_data, path, environments.key_pos(env_name)
+                        )
+        for path in env_files:
+            name = path.stem
+            if not _is_key(name):
+                self.error(
+                    path, (0, 0), f"environment name {name!r} is not valid; use lowercase letters, digits, '-' and '_'"
+                )
+                continue
+            docs = parsed.get(path)
+            if docs is None:
+                continue
+            data = self._single_mapping(path, docs, "an environment file")
+            if data is not None:
+                self._report_problems(path, data, validate("environment_file", data))
+            first = stack.environments.get(name)
+            if first is not None:
+                self.error(
+                    path,
+                    data.pos if data is not None else (0, 0),
+                    f"environment {name} is also defined in {first.file}:{first.pos[0]}; define it in one place",
+                )
+                continue
+            stack.environments[name] = environment_from(name, data, path, data.pos if data is not None else (1, 1))
+        return stack
+
+    def _select_environment(self, stack: StackDef) -> EnvironmentDef | None:
+        if self.env is None:
+            return None
+        environment = stack.environments.get(self.env)
+        if environment is None:
+            defined = sorted(stack.environments)
+            listed = f"; defined environments: {', '.join(defined)}" if defined else "; this stack defines none"
+            self.error(
+                stack.file or self.root,
+                (0, 0),
+                f"environment {self.env!r} is not defined{suggest(self.env, defined)}{listed} "
+                f"(add it under environments in rossum.yaml or as {ENVIRONMENTS_DIR}/{self.env}.yaml)",
+            )
+        return environment
+
+    # -- objects --------------------------------------------------------------------------------------------------
+
+    def _object(self, path: Path, doc: Document) -> LoadedObject | None:
+        data: YMap = doc.data
+        kind = data.get("kind")
+        if not isinstance(kind, str) or kind not in KINDS:
+            hint = suggest(kind, KIND_NAMES) if isinstance(kind, str) else ""
+            self.error(path, data.value_pos("kind"), f"unknown kind {kind!r}{hint}; kinds are {', '.join(KIND_NAMES)}")
+            return None
+        key = data.get("key")
+        key_ok = _is_key(key)
+        if "key" not in data:
+            self.error(
+                path,
+                data.pos,
+                f"this {kind} has no key; add 'key: <slug>' (unique among {kind} objects, e.g. invoices-eu)",
+            )
+        elif not key_ok:
+            self.error(
+                path,
+                data.value_pos("key"),
+                f"key {key!r} is not valid; use lowercase letters, digits, '-' and '_' (like invoices-eu), "
+                f"at most {KEY_MAX_LENGTH} characters",
+            )
+        label = f"{kind}/{key}" if key_ok else kind
+        ctx = _ObjectContext(kind, label, path)
+        properties = kind_properties(kind)
+        declarable = [p for p in properties if p not in TOOL_OPTIONS]
+        raw_fields: dict[str, Any] = {}
+        for name in data:
+            if name in TOOL_OPTIONS:
+                continue
+            if name in properties:
+                raw_fields[name] = data[name]
+                continue
+            reason = not_declarable_reason(kind, name)
+            if reason:
+                self.error(path, data.key_pos(name), f"'{name}' cannot be declared on a {kind}: it {reason}")
+            else:
+                self.error(
+                    path,
+                    data.key_pos(name),
+                    f"unknown field '{name}' for a {kind}{suggest(name, declarable)}; {kind} fields are "
+                    f"{', '.join(declarable)}",
+                )
+        metadata = raw_fields.get("metadata")
+        if isinstance(metadata, YMap) and MARKER_KEY in metadata:
+            self.error(
+                path,
+                metadata.key_pos(MARKER_KEY),
+                f"metadata.{MARKER_KEY} is reserved for the ownership marker rossum-iac writes; use another key",
+            )
+        fields: dict[str, Any] = {}
+        for name, raw in raw_fields.items():
+            fields[name] = self._resolve(raw, (name,), data.value_pos(name), path, ctx)
+        self._convert_refs(kind, fields, data, ctx)
+        protect = (
+            self._resolve(data["protect"], ("protect",), data.value_pos("protect"), path, ctx)
+            if "protect" in data
+            else False
+        )
+        ignore_changes = self._ignore_changes(data, path, kind, declarable)
+        instance: dict[str, Any] = {"kind": kind, "key": key if key_ok else "invalid-key"}
+        if "protect" in data:
+            instance["protect"] = placeholder_form(protect)
+        if "ignore_changes" in data:
+            instance["ignore_changes"] = data["ignore_changes"]
+        instance.update(placeholder_form({k: v for k, v in fields.items() if k not in ctx.reported}))
+        self._report_problems(path, data, validate(kind, instance, kind, skip_top_unknown=True))
+        self._kind_checks(kind, path, data, raw_fields, ctx)
+        if not key_ok:
+            return None
+        obj = DesiredObject(
+            kind=kind,
+            key=key,
+            fields=fields,
+            protect=protect if isinstance(protect, bool) else False,
+            ignore_changes=tuple(ignore_changes),
+            source=SourceLocation(path, doc.pos[0], doc.pos[1]),
+        )
+        field_pos = {name: data.value_pos(name) for name in data}
+        return LoadedObject(obj, path, data.value_pos("key"), field_pos, ctx.ref_sites)
+
+    def _ignore_changes(self, data: YMap, path: Path, kind: str, declarable: list[str]) -> list[str]:
+        raw = data.get("ignore_changes")
+        if not isinstance(raw, list):
+            return []  # a wrong type is reported by the JSON Schema
+        out: list[str] = []
+        for index, item in enumerate(raw):
+            if not isinstance(item, str) or not item:
+                continue
+            top = re.split(r"[.\[]", item, maxsplit=1)[0]
+            if top not in declarable:
+                where = raw.item_pos(index) if isinstance(raw, YSeq) else data.value_pos("ignore_changes")
+                self.error(
+                    path,
+                    where,
+                    f"ignore_changes: {item!r} does not start with a field of {kind}{suggest(top, declarable)}",
+                )
+                continue
+            out.append(item)
+        return out
+
+    def _resolve(self, raw: Any, path: tuple[str, ...], pos: Pos, file: Path, ctx: _ObjectContext) -> Any:
+        """Placeholders, includes and plain types for one value (recursively)."""
+        if is_include(raw) and ".".join(path) in KINDS[ctx.kind].content_fields:
+            return self._include(raw, path, file, ctx)
+        if isinstance(raw, YMap):
+            return {k: self._resolve(v, (*path, k), raw.value_pos(k), file, ctx) for k, v in raw.items()}
+        if isinstance(raw, YSeq):
+            return [self._resolve(v, path, raw.item_pos(i), file, ctx) for i, v in enumerate(raw)]
+        if isinstance(raw, str) and "${" in raw:
+            assert self.resolver is not None
+            field_name = ".".join(path)
+            return self.resolver.resolve(
+                raw,
+                lambda offset, message: self.error(file, pos, f"{field_name}: {message}"),
+                lambda ref, offset: ctx.ref_sites.append(RefSite(ref, file, pos, field_name)),
+            )
+        return raw
+
+    def _include(self, raw: YMap, path: tuple[str, ...], file: Path, ctx: _ObjectContext) -> Any:
+        structured = ctx.kind == "Schema"
+        try:
+            included = self.includes.read(raw, file, structured)
+        except IncludeError as exc:
+            self.error(exc.file, exc.pos, exc.message)
+            return ""  # a stand-in of the right type, so no second error is reported for this field
+        self.digest_parts[included.path.relative_to(self.root).as_posix()] = included.data
+        field_name = ".".join(path)
+        ctx.included[field_name] = included
+        if structured:
+            return self._resolve(included.value, path, (0, 0), included.path, ctx)
+        text = included.value
+        if "${" not in text:
+            return text
+        assert self.resolver is not None
+        return self.resolver.resolve(
+            text,
+            lambda offset, message: self.error(included.path, _offset_pos(text, offset), f"{field_name}: {message}"),
+            lambda ref, offset: ctx.ref_sites.append(
+                RefSite(ref, included.path, _offset_pos(text, offset), field_name)
+            ),
+        )
+
+    def _convert_refs(self, kind: str, fields: dict[str, Any], data: YMap, ctx: _ObjectContext) -> None:
+        """Keys in reference fields become ``Ref`` objects (other shapes are left for the JSON Schema to report)."""
+        for name, spec in KINDS[kind].refs.items():
+            if name not in fields:
+                continue
+            value = fields[name]
+            raw = data.get(name)
+            if spec.many:
+                if not isinstance(value, list):
+                    self._ref_placeholder_error(ctx, data, name, value, spec.target)
+                    continue
+                converted = []
+                for index, item in enumerate(value):
+                    if _is_key(item):
+                        where = raw.item_pos(index) if isinstance(raw, YSeq) else data.value_pos(name)
+                        ref = Ref(spec.target, item)
+                        ctx.ref_sites.append(RefSite(ref, ctx.file, where, f"{name}[{index}]"))
+                        converted.append(ref)
+                    else:
+                        self._ref_placeholder_error(ctx, data, name, item, spec.target)
+                        converted.append(item)
+                fields[name] = converted
+            elif _is_key(value):
+                ref = Ref(spec.target, value)
+                ctx.ref_sites.append(RefSite(ref, ctx.file, data.value_pos(name), name))
+                fields[name] = ref
+            else:
+                self._ref_placeholder_error(ctx, data, name, value, spec.target)
+
+    def _ref_placeholder_error(self, ctx: _ObjectContext, data: YMap, name: str, value: Any, target: str) -> None:
+        if isinstance(value, Secret | Template):
+            ctx.reported.add(name)
+            self.error(
+                ctx.file,
+                data.value_pos(name),
+                f"{name} must name the {target} by its key (e.g. {name}: my-{target.lower()}); "
+                "${env...} and ${ref...} placeholders cannot be used here",
+            )
+
+    def _kind_checks(self, kind: str, path: Path, data: YMap, raw_fields: dict[str, Any], ctx: _ObjectContext) -> None:
+        if kind == "Schema" and "content" in raw_fields:
+            self._schema_content(path, data, raw_fields["content"], ctx)
+        elif kind == "Rule":
+            self._rule_actions(path, raw_fields.get("actions"))
+        elif kind == "Queue":
+            generic, dedicated = raw_fields.get("generic_engine"), raw_fields.get("dedicated_engine")
+            if generic is not None and dedicated is not None:
+                self.error(
+                    path,
+                    data.key_pos("dedicated_engine"),
+                    "a queue uses either generic_engine or dedicated_engine; set the other to null or leave it out",
+                )
+
+    def _schema_content(self, path: Path, data: YMap, raw: Any, ctx: _ObjectContext) -> None:
+        if is_include(raw):
+            included = ctx.included.get("content")
+            if included is None:
+                return  # the include itself failed; already reported
+            found: list[tuple[Pos, str]] = []
+            check_schema_content(included.value, (0, 0), lambda pos, message: found.append((pos, message)))
+            if found and not included.positioned:
+                found = []
+                value = included.reparse()
+                check_schema_content(value, (0, 0), lambda pos, message: found.append((pos, message)))
+            for pos, message in found:
+                self.error(included.path, pos, message)
+            return
+        check_schema_content(raw, data.value_pos("content"), lambda pos, message: self.error(path, pos, message))
+
+    def _rule_actions(self, path: Path, actions: Any) -> None:
+        if not isinstance(actions, YSeq):
+            return
+        ids: dict[str, int] = {}
+        types: dict[str, int] = {}
+        for index, action in enumerate(actions):
+            if not isinstance(action, YMap):
+                continue
+            action_id = action.get("id")
+            if isinstance(action_id, str):
+                if action_id in ids:
+                    self.error(
+                        path,
+                        action.value_pos("id"),
+                        f"action id {action_id!r} is used twice in this rule (actions[{ids[action_id]}] and "
+                        f"actions[{index}]); action ids must be unique within a rule",
+                    )
+                else:
+                    ids[action_id] = index
+            action_type = action.get("type")
+            if action_type in SINGLE_USE_RULE_ACTIONS and isinstance(action_type, str):
+                if action_type in types:
+                    self.error(
+                        path,
+                        action.value_pos("type"),
+                        f"a rule can have at most one {action_type} action (also actions[{types[action_type]}])",
+                    )
+                else:
+                    types[action_type] = index

@@ -1,0 +1,53 @@
+"""The stack file ``rossum.yaml`` and the environment files ``environments/<name>.yaml``.
+
+``rossum.yaml``::
+
+    stack: ap-automation          # name of the stack (recorded in the ownership marker of every object)
+    variables: {...}              # optional defaults for ${var.NAME}
+    environments:                 # optional; also environments/<name>.yaml
+      dev: {variables: {...}}
+      prod: {api_base_url: https://example.rossum.app/api/v1, variables: {...}}
+
+An environment file holds ``api_base_url`` and ``variables``; its name is the file name. An environment may be
+defined in one place only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rossum_iac.manifest.yaml_io import Pos, YMap, plain
+
+STACK_FILE_NAMES = ("rossum.yaml", "rossum.yml")
+ENVIRONMENTS_DIR = "environments"
+
+
+@dataclass
+class EnvironmentDef:
+    name: str
+    file: Path
+    pos: Pos
+    api_base_url: str | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StackDef:
+    name: str | None = None
+    file: Path | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+    environments: dict[str, EnvironmentDef] = field(default_factory=dict)
+
+
+def environment_from(name: str, data: Any, file: Path, pos: Pos) -> EnvironmentDef:
+    """An environment definition from validated data (``None`` means an empty environment)."""
+    env = EnvironmentDef(name, file, pos)
+    if isinstance(data, YMap):
+        url = data.get("api_base_url")
+        env.api_base_url = url if isinstance(url, str) else None
+        variables = data.get("variables")
+        if isinstance(variables, dict):
+            env.variables = plain(variables)
+    return env
