@@ -220,12 +220,17 @@ def organization_id(user: Mapping[str, Any]) -> int:
     return id_from_url(url)
 
 
-def task_url_id(body: Any) -> int:
-    """Task id from the ``{"url": ".../tasks/<id>"}`` answer of ``POST uploads`` (conformance E8, K1)."""
+def task_url(body: Any) -> str:
+    """The task URL of a ``{"url": ".../tasks/<id>"}`` answer (``POST uploads``, ``POST emails/import``)."""
     url = body.get("url") if isinstance(body, Mapping) else None
     if not isinstance(url, str):
-        raise ValueError(f"expected {{'url': <task URL>}} from the upload endpoint, got {body!r}")
-    return id_from_url(url)
+        raise ValueError(f"expected {{'url': <task URL>}} in the response, got {body!r}")
+    return url
+
+
+def task_url_id(body: Any) -> int:
+    """Task id from the ``{"url": ".../tasks/<id>"}`` answer of ``POST uploads`` (conformance E8, K1)."""
+    return id_from_url(task_url(body))
 
 
 def imported_annotation_ids(body: Any) -> list[int]:

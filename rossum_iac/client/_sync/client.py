@@ -818,8 +818,7 @@ class SyncRossumAPIClient:
     def import_email(self, raw_message: bytes, recipient: str, mime_type: str | None = None) -> str:
         """``POST emails/import`` (multipart ``raw_message`` + ``recipient``); returns the import task's URL."""
         files = multipart.email_files(raw_message, recipient, mime_type)
-        body = self._transport.request_json("POST", "emails/import", files=files)
-        return str(body["url"])
+        return _requests.task_url(self._transport.request_json("POST", "emails/import", files=files))
 
     # -- email templates -------------------------------------------------------------------------------------
 
