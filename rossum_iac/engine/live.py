@@ -8,6 +8,7 @@ Nothing is fetched per object. Concurrency is bounded by the client's ``max_in_f
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -64,8 +65,12 @@ class LiveObject:
         label = {"EmailTemplate": "email template"}.get(self.kind, self.kind.lower())
         return f"{label} {self.name!r} ({self.tail})" if self.name else f"{label} {self.tail}"
 
-    def fingerprint(self) -> str:
+    @functools.cached_property
+    def fingerprint_value(self) -> str:
         return fingerprint(self.kind, self.data)
+
+    def fingerprint(self) -> str:
+        return self.fingerprint_value
 
 
 @dataclass

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -263,11 +264,15 @@ VOLATILE_FIELDS: dict[str, frozenset[str]] = {
 (documents arriving change ``counts``, a function hook's ``status`` moves from pending to ready)."""
 
 
+_API_URL_IN_JSON = re.compile(r'"https?://[^"\s]*?/v1/([a-z_]+)/(\d+)"')
+
+
 def fingerprint(kind: str, data: Mapping[str, Any]) -> str:
-    """SHA-256 of an object's canonical JSON, without volatile server fields and with URLs reduced to tails."""
+    """SHA-256 of an object's canonical JSON, without volatile server fields and with API URLs reduced to tails
+    (so the host/port the organization is reached under does not matter)."""
     volatile = VOLATILE_FIELDS.get(kind, frozenset({"modified_at", "modified_by"}))
-    stable = {k: _tails(v) for k, v in data.items() if k not in volatile}
-    return "sha256:" + sha256_hex(canonical_json(stable))
+    text = canonical_json({k: v for k, v in data.items() if k not in volatile})
+    return "sha256:" + sha256_hex(_API_URL_IN_JSON.sub(r'"\1/\2"', text))
 
 
 def is_api_url(value: Any) -> bool:
@@ -276,14 +281,3 @@ def is_api_url(value: Any) -> bool:
         return False
     path = urlsplit(value).path.rstrip("/")
     return "/v1/" in path and path.rsplit("/", 1)[-1].isdigit()
-
-
-def _tails(value: Any) -> Any:
-    """API URLs to their tails so that the host/port the organization is reached under does not matter."""
-    if is_api_url(value):
-        return url_tail(value)
-    if isinstance(value, dict):
-        return {k: _tails(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_tails(v) for v in value]
-    return value
