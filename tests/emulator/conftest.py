@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.emulator.helpers import Maker
+
 
 @pytest.fixture
 def api(emulator: Any) -> Iterator[httpx.Client]:
@@ -21,3 +23,9 @@ def api(emulator: Any) -> Iterator[httpx.Client]:
 def anon(emulator: Any) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=emulator.base_url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+def make(api: httpx.Client) -> Maker:
+    return Maker(api)
+
