@@ -65,6 +65,13 @@ class Router:
         # most specific first: more literal characters win ("/hooks/logs" before "/hooks/{id:str}")
         self.routes.sort(key=lambda r: (-r.static_len, r.pattern))
 
+    def remove(self, method: str, pattern: str) -> None:
+        """Unregister a route (tests that add temporary routes clean up with this)."""
+        method = method.upper()
+        pattern = "/" + pattern.strip("/")
+        self.routes = [r for r in self.routes if not (r.method == method and r.pattern == pattern)]
+        self._static.get(pattern, {}).pop(method, None)
+
     def route(self, method: str, pattern: str, *, auth: bool = True) -> Callable[[Handler], Handler]:
         def decorator(func: Handler) -> Handler:
             self.add(method, pattern, func, auth=auth)

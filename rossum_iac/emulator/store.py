@@ -71,13 +71,22 @@ class Store:
         self._depth = 0
 
     def ensure_field_index(self, field: str) -> None:
-        """Index ``(collection, data.field)`` so lookups like "queues of workspace 7" do not scan."""
+        """Index ``(collection, data.field)`` so lookups like "queues of workspace 7" do not scan.
+
+        Planner hints are written to ``sqlite_stat1`` (a collection holds many objects, a field value few):
+        without statistics SQLite prefers the primary key and scans the whole collection.
+        """
         if field in self._indexed or not field.isidentifier():
             return
+        name = f"objects_f_{field}"
         with self._lock:
-            self._conn.execute(
-                f"CREATE INDEX IF NOT EXISTS objects_f_{field} ON objects (collection, {_JSON_FIELD.format(field)})"
-            )
+            self._conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON objects (collection, {_JSON_FIELD.format(field)})")
+            self._conn.execute("ANALYZE meta")  # creates sqlite_stat1 if missing (meta is tiny)
+            hints = {"sqlite_autoindex_objects_1": "1000000 50000 1", name: "1000000 50000 20"}
+            for index, stat in hints.items():
+                self._conn.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'objects' AND idx = ?", (index,))
+                self._conn.execute("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('objects', ?, ?)", (index, stat))
+            self._conn.execute("ANALYZE sqlite_schema")  # reload the statistics
             self._indexed.add(field)
 
     @contextmanager
