@@ -93,6 +93,35 @@ Behaviour choices where the documentation is silent (see ``docs`` of each resour
   including ``auth/login``; faults are decided before routing, so a faulted request changes nothing.
   The request log records dropped connections with status 0.
 * Ids: every collection has its own id range (``store.first_id``), so mixing up ids of two kinds 404s.
+* The rate limit counts accepted requests in a sliding 1 s window; throttled ones do not count.
+* Roles: only admin/organization_group_admin may create/update/delete configuration (others 403); everyone
+  may edit themselves (``/auth/user``, ``/users/{own id}``); labels are also writable by annotators/managers.
+* Queue DELETE answers 202 with an empty body; see ``resources/queues.py`` for the deletion schedule.
+* Queue ``counts`` are computed from the ``annotations`` collection at render time (no counters to update).
+* Side effects on the other end of a two-way link (e.g. ``connector.queues`` moving ``queue.connector``) do
+  not touch that object's ``modified_at``.
+* Per-resource choices are in each module's docstring under ``resources/``.
+
+Documented behaviours not reproduced (yet)
+-------------------------------------------
+* Nothing is ever executed or sent: hooks/functions are not called (``test``/``invoke`` answer empty
+  results), emails from templates are not sent, rule conditions/actions and trigger conditions are not
+  evaluated by this module (the documents side may), formulas are not computed.
+* Permissions per queue (annotators/viewers see every queue), organization group administration,
+  memberships, ``/organizations/create``, ``include_membership_organizations``, billing, audit logs.
+* Hook ``settings`` are not validated against ``settings_schema``; function ``status`` is always ``ready``;
+  the 10-minute minimum of ``schedule.cron`` is not checked; hook-template variable substitution.
+* ``queues/from_template``, ``queues/{id}/next``, ``suggested_recipients``, workflows, ``session_timeout``
+  returning annotations to ``to_review``, ``document_lifetime`` purging.
+* Schema updates do not re-shape existing annotations here; ``schemas/from_template`` uses a small invented
+  invoice schema (the real templates are not public).
+* ``dedicated_engines``, ``generic_engine_schemas`` and rule templates are not collections (their URLs
+  are stored as given); engine ``duplicate``/``queue_stats``/``check_template_compatibility`` and
+  ``engine_fields/pre_trained_fields``.
+* Cursor pagination, ``fields=``/``fields!=`` and sideloads on configuration lists; session/CSRF auth,
+  one-time/JWT token exchange (``auth/token`` simply issues a new token for the caller), the separate
+  throttle of ``annotations/{id}/page_data/translate``, password "common words"/complexity checks.
+* Triggers: ``delete_recommendations`` is always ``[]``; "only one trigger can be linked" is not enforced.
 """
 
 from __future__ import annotations

@@ -162,6 +162,8 @@ class App:
         try:
             route, params = self.router.resolve(method, req.path)
             req.path_params = params
+            if self.closed:
+                return Response(503, {"detail": "The emulator is shutting down."})
             with self.store.transaction() as tx:
                 req._tx = tx
                 if route.auth:
@@ -175,6 +177,8 @@ class App:
         except ApiError as exc:
             return exc.to_response()
         except Exception:
+            if self.closed:  # the store was closed under a request that was still sleeping (latency)
+                return Response(503, {"detail": "The emulator is shutting down."})
             traceback.print_exc(file=sys.stderr)
             return Response(500, {"detail": "Internal server error."})
         finally:

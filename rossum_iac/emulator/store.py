@@ -80,7 +80,9 @@ class Store:
             return
         name = f"objects_f_{field}"
         with self._lock:
-            self._conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON objects (collection, {_JSON_FIELD.format(field)})")
+            self._conn.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON objects (collection, {_JSON_FIELD.format(field)})"
+            )
             self._conn.execute("ANALYZE meta")  # creates sqlite_stat1 if missing (meta is tiny)
             hints = {"sqlite_autoindex_objects_1": "1000000 50000 1", name: "1000000 50000 20"}
             for index, stat in hints.items():

@@ -51,7 +51,7 @@ def test_serve_prints_url_and_credentials_and_serves(tmp_path):
         assert login.status_code == 200
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=15)
+        _, err = proc.communicate(timeout=15)
     assert proc.returncode == 0, err
     assert db.exists()
 

@@ -68,7 +68,9 @@ def test_private_hook_hides_and_freezes_url_and_secret(api, make):
     r = api.patch(hook["url"], json={"config": {"private": True, "timeout_s": 10}})
     assert r.status_code == 200 and r.json()["config"] == {"private": True, "timeout_s": 10}
     assert api.patch(hook["url"], json={"config": {"private": False}}).status_code == 400
-    assert api.patch(hook["url"], json={"config": {"private": True, "url": "http://127.0.0.1:9/other"}}).status_code == 400
+    assert (
+        api.patch(hook["url"], json={"config": {"private": True, "url": "http://127.0.0.1:9/other"}}).status_code == 400
+    )
 
 
 def test_client_ssl_key_is_write_only_and_kept(api, make, emulator):

@@ -84,7 +84,9 @@ def test_configured_credentials_apply_to_existing_database(tmp_path):
     with serve_in_thread(db):
         pass
     with serve_in_thread(db, password="other-password", token="f" * 40) as emu:
-        assert httpx.get(f"{emu.base_url}/auth/user", headers={"Authorization": "Bearer " + "f" * 40}).status_code == 200
+        assert (
+            httpx.get(f"{emu.base_url}/auth/user", headers={"Authorization": "Bearer " + "f" * 40}).status_code == 200
+        )
         r = httpx.post(f"{emu.base_url}/auth/login", data={"username": emu.username, "password": "other-password"})
         assert r.status_code == 200
         from rossum_iac.emulator import DEFAULT_TOKEN

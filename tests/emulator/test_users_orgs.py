@@ -33,12 +33,19 @@ def test_user_crud_and_soft_delete(api, anon):
     org = api.get("/auth/user").json()["organization"]
     r = api.post(
         "/users",
-        json={"organization": org, "username": "jane@example.com", "email": "jane@example.com", "password": "s3cret-pass-99",
-              "groups": ["http://127.0.0.1/api/v1/groups/2"]},
-    )  # fmt: skip
+        json={
+            "organization": org,
+            "username": "jane@example.com",
+            "email": "jane@example.com",
+            "password": "s3cret-pass-99",
+            "groups": ["http://127.0.0.1/api/v1/groups/2"],
+        },
+    )
     assert r.status_code == 201
     user = r.json()
-    assert "password" not in user and user["first_name"] == "" and user["is_active"] is True and user["deleted"] is False
+    assert (
+        "password" not in user and user["first_name"] == "" and user["is_active"] is True and user["deleted"] is False
+    )
     assert user["date_joined"] and user["last_login"] is None
     assert api.post("/users", json={"username": "jane@example.com"}).json() == {
         "username": ["A user with that username already exists."]
