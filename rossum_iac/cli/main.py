@@ -30,3 +30,7 @@ main.add_command(plan)
 main.add_command(apply)
 main.add_command(drift)
 main.add_command(import_object)
+from rossum_iac.cli.validate import schema, validate  # noqa: E402
+
+main.add_command(validate)
+main.add_command(schema)

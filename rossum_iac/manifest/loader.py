@@ -409,7 +409,9 @@ class _Loader:
             instance["protect"] = placeholder_form(protect)
         if "ignore_changes" in data:
             instance["ignore_changes"] = data["ignore_changes"]
-        instance.update(placeholder_form({k: v for k, v in fields.items() if k not in ctx.reported}))
+        instance.update(placeholder_form(fields))
+        for name in ctx.reported:  # already reported: a well-formed stand-in avoids a second message
+            instance[name] = ["reported"] if KINDS[kind].refs[name].many else "reported"
         self._report_problems(path, data, validate(kind, instance, kind, skip_top_unknown=True))
         self._kind_checks(kind, path, data, raw_fields, ctx)
         if not key_ok:
@@ -496,17 +498,17 @@ class _Loader:
             raw = data.get(name)
             if spec.many:
                 if not isinstance(value, list):
-                    self._ref_placeholder_error(ctx, data, name, value, spec.target)
+                    self._ref_placeholder_error(ctx, name, value, spec.target, True, data.value_pos(name))
                     continue
                 converted = []
                 for index, item in enumerate(value):
+                    where = raw.item_pos(index) if isinstance(raw, YSeq) else data.value_pos(name)
                     if _is_key(item):
-                        where = raw.item_pos(index) if isinstance(raw, YSeq) else data.value_pos(name)
                         ref = Ref(spec.target, item)
                         ctx.ref_sites.append(RefSite(ref, ctx.file, where, f"{name}[{index}]"))
                         converted.append(ref)
                     else:
-                        self._ref_placeholder_error(ctx, data, name, item, spec.target)
+                        self._ref_placeholder_error(ctx, name, item, spec.target, True, where)
                         converted.append(item)
                 fields[name] = converted
             elif _is_key(value):
@@ -514,15 +516,18 @@ class _Loader:
                 ctx.ref_sites.append(RefSite(ref, ctx.file, data.value_pos(name), name))
                 fields[name] = ref
             else:
-                self._ref_placeholder_error(ctx, data, name, value, spec.target)
+                self._ref_placeholder_error(ctx, name, value, spec.target, False, data.value_pos(name))
 
-    def _ref_placeholder_error(self, ctx: _ObjectContext, data: YMap, name: str, value: Any, target: str) -> None:
+    def _ref_placeholder_error(
+        self, ctx: _ObjectContext, name: str, value: Any, target: str, many: bool, pos: Pos
+    ) -> None:
         if isinstance(value, Secret | Template):
             ctx.reported.add(name)
+            example = f"[my-{target.lower()}]" if many else f"my-{target.lower()}"
             self.error(
                 ctx.file,
-                data.value_pos(name),
-                f"{name} must name the {target} by its key (e.g. {name}: my-{target.lower()}); "
+                pos,
+                f"{name} must name the {target} by its key (e.g. {name}: {example}); "
                 "${env...} and ${ref...} placeholders cannot be used here",
             )
 

@@ -1,0 +1,73 @@
+"""``rossum-iac validate`` (offline manifest validation) and ``rossum-iac schema`` (the manifest JSON Schema)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from rossum_iac.cli.errors import handle_errors
+from rossum_iac.cli.exit_codes import ExitCode
+from rossum_iac.manifest.loader import LoadResult, load
+from rossum_iac.manifest.schema_validation import schema_text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _human(result: LoadResult, env: str | None) -> str:
+    color = "NO_COLOR" not in os.environ
+    lines = []
+    for error in result.errors:
+        label = click.style("error", fg="red", bold=True) if color else "error"
+        lines.append(f"{error.location}: {label}: {error.message}")
+    if result.errors:
+        files = len({str(error.file) for error in result.errors})
+        lines.append(
+            f"{_plural(len(result.errors), 'error')} in {_plural(files, 'file')} "
+            f"({_plural(result.objects, 'object')} checked); nothing was sent to the API."
+        )
+    else:
+        assert result.stack is not None
+        where = f"stack {result.stack.name}" + (f", environment {env}" if env else "")
+        files = _plural(len(result.files), "file")
+        lines.append(f"{_plural(result.objects, 'object')} in {files} are valid ({where}).")
+    return "\n".join(lines)
+
+
+def _machine(result: LoadResult, env: str | None) -> str:
+    payload = {
+        "valid": not result.errors,
+        "stack": result.stack.name if result.stack is not None else None,
+        "environment": env,
+        "files": len(result.files),
+        "objects": result.objects,
+        "errors": [error.to_dict() for error in result.errors],
+    }
+    return json.dumps(payload, indent=2)
+
+
+@click.command("validate")
+@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--env", "env", metavar="NAME", help="Environment whose variables to use (environments/NAME.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@handle_errors
+def validate(directory: Path, env: str | None, as_json: bool) -> None:
+    """Check the manifests in DIRECTORY (default: .) without contacting any API.
+
+    Every problem is listed with its file, line and column. Exit code 0 when valid, 1 otherwise.
+    """
+    result = load(directory, env)
+    click.echo(_machine(result, env) if as_json else _human(result, env))
+    if result.errors:
+        raise SystemExit(int(ExitCode.ERROR))
+
+
+@click.command("schema")
+@handle_errors
+def schema() -> None:
+    """Print the JSON Schema of the manifest format (for editor completion and validation)."""
+    click.echo(schema_text(), nl=False)
