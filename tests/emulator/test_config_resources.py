@@ -229,3 +229,27 @@ def test_engines_and_engine_fields(api, make):
     assert api.delete(new["url"]).status_code == 204
     assert api.get(r.json()["url"]).status_code == 404  # fields go with their engine
     assert api.get(q["url"]).json()["engine"] is None
+
+
+def test_real_queue_and_inbox_dumps_round_trip(api, make):
+    sample = json.loads((REAL_SCHEMA.parent / "queue.json").read_text())
+    body = {**sample, "workspace": make.workspace()["url"], "schema": make.schema()["url"], "inbox": None}
+    body["generic_engine"] = None  # the sample's engine does not exist here; a default one is set
+    r = api.post("/queues", json=body)
+    assert r.status_code == 201, r.text
+    q = r.json()
+    for key in ("settings", "metadata", "locale", "default_score_threshold", "use_confirmed_state", "session_timeout"):
+        assert q[key] == sample[key], key
+    inbox_sample = json.loads((REAL_SCHEMA.parent / "inbox.json").read_text())
+    r = api.post("/inboxes", json={**inbox_sample, "email": None, "queues": [q["url"]]})
+    assert r.status_code == 400  # email may not be null
+    body = {k: v for k, v in inbox_sample.items() if k != "email"}
+    r = api.post("/inboxes", json={**body, "queues": [q["url"]]})
+    assert r.status_code == 201, r.text
+    assert r.json()["filters"] == inbox_sample["filters"]
+    assert r.json()["email"].startswith(inbox_sample["email_prefix"] + "-")
+    ws_sample = json.loads((REAL_SCHEMA.parent / "workspace.json").read_text())
+    r = api.patch(q["workspace"], json=ws_sample)  # a full pulled object sent back: read-only keys ignored
+    assert r.status_code == 400 and list(r.json()) == ["organization"]  # its organization does not exist here
+    r = api.patch(q["workspace"], json={k: v for k, v in ws_sample.items() if k != "organization"})
+    assert r.status_code == 200 and r.json()["name"] == ws_sample["name"] and r.json()["queues"] == [q["url"]]
