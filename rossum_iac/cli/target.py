@@ -68,6 +68,13 @@ def api_target_options(func: Callable[..., Any]) -> Callable[..., Any]:
         emulator_db = kwargs.pop("emulator_db", None)
         if emulator_db == _EMULATOR_DEFAULT_MARK:
             emulator_db = str(DEFAULT_EMULATOR_DB)
+        elif emulator_db is not None and Path(emulator_db).is_dir():
+            from rossum_iac.cli.errors import fail
+
+            fail(
+                f"--emulator {emulator_db}: that is a directory; give a database file, or put --emulator after the "
+                "manifests directory"
+            )
         kwargs["target_options"] = TargetOptions(base_url=base_url, emulator_db=emulator_db)
         return func(*args, **kwargs)
 
@@ -131,13 +138,7 @@ def api_target(
             raise UsageError("--emulator and --base-url exclude each other")
         db = options.emulator_db
         if db != ":memory:":
-            path = Path(db)
-            if path.is_dir():
-                raise UsageError(
-                    f"--emulator {db}: that is a directory; give a database file, or put --emulator after the "
-                    "manifests directory"
-                )
-            path.parent.mkdir(parents=True, exist_ok=True)
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
         from rossum_iac.emulator import serve_in_thread
 
         with serve_in_thread(db=db) as emu:
