@@ -219,11 +219,12 @@ class Executor:
         return obj_id
 
     async def _existing_template(self, desired: DesiredObject) -> dict[str, Any] | None:
-        """An unrecorded template of the desired one's queue with the same type (auto-created types) or name."""
+        """For a queue created by this apply: its auto-created template of the desired type (auto-created types)
+        or name, so that configuring a default template never creates a second one."""
         queue_ref = desired.fields.get("queue")
         queue_id = self.resolver.id_of(queue_ref) if isinstance(queue_ref, Ref) else None
-        if queue_id is None:
-            return None
+        if queue_id is None or str(queue_ref) in self.ctx.ownership.owned:
+            return None  # the plan already looked at the templates of a queue that existed then
         recorded = {e.id for e in self.registries.template_records(str(queue_ref)).values()}
         wanted_type = desired.fields.get("type")
         wanted_name = desired.fields.get("name")
@@ -252,6 +253,8 @@ class Executor:
                 body = update_payload(self.stack, desired, live, action.changes, self.resolver)
             except LookupError as exc:
                 raise ActionFailed(f"{exc.args[0]} does not exist (was it created?)") from None
+            if desired.kind == "Hook" and isinstance(body.get("secrets"), dict):
+                await self._remove_undeclared_secrets(tail, body["secrets"])
             if body:
                 updated = await self.client.request_json("PATCH", tail, json=body)
                 self.current[tail] = dict(updated) if isinstance(updated, Mapping) and updated else {**live, **body}
@@ -264,6 +267,14 @@ class Executor:
             if action.adopt or previous is None or previous != entry:
                 await self.registries.record(desired.kind, desired.key, entry, holder=self._holder(desired))
         return action.id
+
+    async def _remove_undeclared_secrets(self, tail: str, secrets: dict[str, Any]) -> None:
+        """The API merges ``secrets`` key by key: keys that left the manifest are removed with ``null``."""
+        stored = await self.client.request_json("GET", f"{tail}/secrets_keys")
+        if isinstance(stored, list):
+            for key in stored:
+                if isinstance(key, str) and key not in secrets:
+                    secrets[key] = None
 
     async def _delete(self, action: Action) -> None:
         spec = KINDS[action.kind]

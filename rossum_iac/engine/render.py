@@ -160,6 +160,8 @@ def _field_lines(field: Mapping[str, Any], action: str, s: Style) -> list[str]:
     if creating:
         if field.get("sensitive"):
             return [f"{head} = (sensitive){tail}"]
+        if field.get("after_unknown") and field.get("after") == "(known after apply)":
+            return [f"{head} = (known after apply){tail}"]
         block = _fmt_block(field.get("after"), indent + "    ")
         block[-1] += tail
         return [f"{head} = {block[0]}", *block[1:]]
@@ -307,6 +309,10 @@ def render_drift(report: Mapping[str, Any], *, color: bool = False) -> str:
         ident = f" (id {obj['id']})" if obj.get("id") is not None else ""
         if status == "missing":
             lines.append(s("! ", "-") + f"{obj['address']}: missing from the organization")
+        elif status == "unrecorded":
+            lines.append(
+                s("~ ", "~") + f"{obj['address']}{ident}: exists, but its ownership is not recorded (apply records it)"
+            )
         elif status == "not_in_manifests":
             lines.append(s("! ", "-") + f"{obj['address']}{ident}: owned by this stack but not in the manifests")
         else:

@@ -492,3 +492,26 @@ def test_schema_or_workspace_used_by_an_unmanaged_queue_is_not_deleted(
     assert f"queue 'Theirs' (queues/{theirs['id']}), which is not managed by this stack" in result.stderr
     assert "Workspace/main" in result.stderr
     assert write_requests(emulator) == []  # refused in the plan, not discovered as a 409 half-way
+
+
+def test_hook_secret_keys_removed_from_the_manifest_are_removed(emulator: Any, live: Live, tmp_path: Path) -> None:
+    hook = """
+        kind: Hook
+        key: h
+        name: H
+        type: webhook
+        config: {url: https://hooks.example.invalid/h}
+        secrets:
+          first: ${env.FIRST}
+          second: ${env.SECOND}
+        """
+    root = write_manifests(tmp_path / "m", {**BASE_MANIFESTS, "hook.yaml": hook})
+    cli = Cli(emulator, FIRST="one-1111", SECOND="two-2222")
+    ok(cli("apply", str(root), "--auto-approve"))
+    hook_id = live.find("hooks", "H")["id"]
+    assert sorted(live.client.request_json("GET", f"hooks/{hook_id}/secrets_keys")) == ["first", "second"]
+    write_manifests(root, {"hook.yaml": hook.replace("  second: ${env.SECOND}\n", "")})
+    result = ok(cli("apply", str(root), "--auto-approve"))
+    assert "~ secrets: (sensitive)  # value changed" in result.stdout
+    assert live.client.request_json("GET", f"hooks/{hook_id}/secrets_keys") == ["first"]
+    ok(cli("plan", str(root), "--detailed-exitcode"))

@@ -182,3 +182,19 @@ def test_real_plan_with_every_kind_renders_without_error():
     text = render_plan(plan.to_json())
     assert "~ Queue/q (id 3" in text
     assert '~ workspace: "workspaces/9" -> "Workspace/ws"' in text
+
+
+def test_unknown_values_of_new_objects_are_shown_unquoted():
+    from engine_helpers import stack as make_stack
+
+    from rossum_iac.manifest.model import RefPlaceholder, Template
+
+    lone = Template((RefPlaceholder("Queue", "q", "id"),))
+    s = make_stack(desired("Queue", "q", name="Q"), desired("Hook", "h", name="H", settings={"queue_id": lone}))
+    plan, _ = build_plan(s, live_state())
+    assert "+ settings.queue_id = (known after apply)" in render_plan(plan.to_json())
+
+
+def test_drift_of_an_unrecorded_object_is_explained():
+    text = render_drift({"objects": [{"address": "Rule/r", "id": 4, "status": "unrecorded", "fields": []}]})
+    assert "Rule/r (id 4): exists, but its ownership is not recorded" in text
