@@ -173,9 +173,14 @@ def test_content_edit_conflicts(api, emulator):
     org = api.get("/auth/user").json()["organization"]
     user = api.post(
         "/users",
-        json={"username": "other@example.com", "email": "other@example.com", "organization": org,
-              "password": "secret-pass-1", "groups": [f"{emulator.base_url}/groups/3"]},
-    )  # fmt: skip
+        json={
+            "username": "other@example.com",
+            "email": "other@example.com",
+            "organization": org,
+            "password": "secret-pass-1",
+            "groups": [f"{emulator.base_url}/groups/3"],
+        },
+    )
     assert user.status_code == 201, user.text
     login = httpx.post(
         f"{emulator.base_url}/auth/login", json={"username": "other@example.com", "password": "secret-pass-1"}
