@@ -34,3 +34,10 @@ from rossum_iac.cli.validate import schema, validate  # noqa: E402
 
 main.add_command(validate)
 main.add_command(schema)
+from rossum_iac.cli.annotations import annotations_group  # noqa: E402
+from rossum_iac.cli.documents import documents  # noqa: E402
+from rossum_iac.cli.tasks import tasks  # noqa: E402
+
+main.add_command(documents)
+main.add_command(annotations_group)
+main.add_command(tasks)
