@@ -137,6 +137,15 @@ def test_email_from_alias() -> None:
     assert Email.model_validate({**PAYLOADS["Email"], "from": None}).from_ == {}
 
 
+def test_hook_run_data_settings_sent_as_json_text() -> None:
+    # the reference's hooks/logs example sends "settings": "{}" (text), the SDK model declares a dict
+    base = PAYLOADS["HookRunData"]
+    assert deserialize_default(Resource.HookRunData, {**base, "settings": '{"a": 1}'}).settings == {"a": 1}
+    assert deserialize_default(Resource.HookRunData, {**base, "settings": "{}"}).settings == {}
+    assert deserialize_default(Resource.HookRunData, {**base, "settings": "not json"}).settings == "not json"
+    assert deserialize_default(Resource.HookRunData, {**base, "settings": {"b": 2}}).settings == {"b": 2}
+
+
 def test_hook_template_id_from_url() -> None:
     assert HookTemplate.model_validate(PAYLOADS["HookTemplate"]).id == 3
     assert HookTemplate.model_validate({**PAYLOADS["HookTemplate"], "id": 42}).id == 42

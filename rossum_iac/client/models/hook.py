@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ._base import RossumModel
 
@@ -77,9 +78,22 @@ class HookRunData(RossumModel):
     response: str | None = None
     start: str | None = None
     end: str | None = None
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Any] | str = Field(default_factory=dict)
     status: str | None = None
     status_code: int | None = None
     timestamp: str = ""
     uuid: str | None = None
     output: str | None = None
+
+    @field_validator("settings", mode="before")
+    @classmethod
+    def _settings_from_json_text(cls, value: Any) -> Any:
+        """The API sends ``settings`` as JSON text (``"settings": "{}"`` in the reference's hooks/logs example);
+        a JSON object text becomes a dict (the SDK's declared type), other text is kept as it is."""
+        if isinstance(value, str):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                return value
+            return parsed if isinstance(parsed, dict) else value
+        return value
