@@ -36,6 +36,8 @@ def _progress(result: Any) -> None:
     if result.status == "ok":
         ident = f" (id {result.id})" if result.id is not None else ""
         log(f"{sym:>3} {result.address}: {DONE.get(result.action, result.action)}{ident} [{result.seconds:.2f}s]")
+        if result.detail:
+            log(f"      {result.detail}")
     elif result.status == "failed":
         log(f"{sym:>3} {result.address}: FAILED: {result.detail}")
     else:

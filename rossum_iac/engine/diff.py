@@ -15,11 +15,13 @@ from typing import Any
 
 from rossum_iac.engine.identity import Owned, secret_matches
 from rossum_iac.engine.normalize import (
+    DURATION_FIELDS,
     UNKNOWN,
     Resolver,
     as_set,
     contains_unknown,
     desired_view,
+    duration_seconds,
     is_sensitive,
     matches,
     project,
@@ -131,6 +133,10 @@ def _compare(
         for key, item in value.items():
             _compare(spec, desired, owned, f"{path}.{key}", item, live.get(key), resolver, out)
         return
+    if path in DURATION_FIELDS.get(desired.kind, ()):
+        seconds = duration_seconds(shown)
+        if seconds is not None and seconds == duration_seconds(live):
+            return
     if path in spec.set_fields and isinstance(shown, list):
         before, after = as_set(live), as_set(shown)
         if not matches(after, before):

@@ -15,8 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rossum_iac.engine.identity import AUTO_TEMPLATE_TYPES, DEFAULT_CUSTOM_TEMPLATE_NAMES, RegistryEntry
-from rossum_iac.engine.live import APIClient
+from rossum_iac.engine.diff import diff_object
+from rossum_iac.engine.identity import AUTO_TEMPLATE_TYPES, DEFAULT_CUSTOM_TEMPLATE_NAMES, Marker, Owned, RegistryEntry
+from rossum_iac.engine.live import APIClient, LiveObject
 from rossum_iac.engine.normalize import url_tail
 from rossum_iac.engine.payload import create_payload, update_payload
 from rossum_iac.engine.plan import Action, ActionType, Plan
@@ -114,6 +115,7 @@ class Executor:
         self.on_result = on_result
         self.current: dict[str, dict[str, Any]] = {obj.tail: dict(obj.data) for obj in context.live}
         self.registries = RegistryWriter(client, self.stack, self.resolver, self.current, context.live.organization)
+        self.warnings: dict[str, str] = {}
 
     async def run(self) -> ApplyResult:
         actions = {a.address: a for a in self.plan.actions if a.is_change}
@@ -141,7 +143,8 @@ class Executor:
                     try:
                         obj_id = await self._perform(action)
                         outcome = ObjectResult(
-                            action.address, label, "ok", obj_id, None, time.perf_counter() - started
+                            action.address, label, "ok", obj_id, self.warnings.get(action.address),
+                            time.perf_counter() - started,
                         )
                     except Exception as exc:  # one object's failure must not stop the others
                         outcome = ObjectResult(
@@ -203,6 +206,7 @@ class Executor:
         url = str(created.get("url") or f"{spec.collection}/{obj_id}")
         self.resolver.bind(action.address, obj_id, url)
         self.current[url_tail(url)] = dict(created)
+        self._check_written(desired, created)
         if desired.kind in ("EmailTemplate", "Rule"):
             default = desired.kind == "EmailTemplate" and (
                 created.get("type") in AUTO_TEMPLATE_TYPES
@@ -217,6 +221,27 @@ class Executor:
                     "the next apply finds it by name and records it"
                 ) from None
         return obj_id
+
+    def _check_written(self, desired: DesiredObject, data: Mapping[str, Any]) -> None:
+        """After a write: fields the API stored differently from the manifest would show up in every plan.
+        Name them now (the write itself succeeded)."""
+        if not data or "id" not in data:
+            return
+        owned = self.ctx.ownership.owned.get(desired.address)
+        entry = owned.entry if owned is not None else None
+        if desired.kind in ("EmailTemplate", "Rule"):
+            entry = RegistryEntry(int(data["id"]), desired.protect, bool(entry and entry.default))
+        written = Owned(LiveObject(desired.kind, data), Marker.parse(data.get("metadata") or {}), entry)
+        differing = [
+            c.path
+            for c in diff_object(desired, written, self.resolver)
+            if c.format not in ("secret", "option") and not c.after_unknown
+        ]
+        if differing:
+            self.warnings[desired.address] = (
+                f"warning: the API stored {', '.join(differing)} differently from the manifest; every plan will "
+                "show it until the manifest says what the API keeps"
+            )
 
     async def _existing_template(self, desired: DesiredObject) -> dict[str, Any] | None:
         """For a queue created by this apply: its auto-created template of the desired type (auto-created types)
@@ -258,6 +283,7 @@ class Executor:
             if body:
                 updated = await self.client.request_json("PATCH", tail, json=body)
                 self.current[tail] = dict(updated) if isinstance(updated, Mapping) and updated else {**live, **body}
+                self._check_written(desired, self.current[tail])
         finally:
             if lock is not None:
                 lock.release()

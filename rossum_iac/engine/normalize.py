@@ -191,6 +191,29 @@ def payload_value(value: Any, resolver: Resolver) -> Any:
     return value
 
 
+DURATION_FIELDS: dict[str, frozenset[str]] = {"Queue": frozenset({"session_timeout", "document_lifetime"})}
+"""Fields holding API durations (``[DD ]HH:MM:SS``): compared by length of time (``1:00:00 == 01:00:00``)."""
+
+_DURATION_RE = re.compile(r"^\s*(?:(\d+) )?(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)\s*$")
+
+
+def duration_seconds(value: Any) -> float | None:
+    """``[DD] [HH:[MM:]]ss[.uuuuuu]`` (the API's duration format) in seconds, or ``None``."""
+    if not isinstance(value, str):
+        return None
+    found = _DURATION_RE.match(value)
+    if not found:
+        return None
+    days, first, second, seconds = found.groups()
+    if second is not None:
+        hours, minutes = int(first), int(second)
+    elif first is not None:
+        hours, minutes = 0, int(first)
+    else:
+        hours, minutes = 0, 0
+    return int(days or 0) * 86400 + hours * 3600 + minutes * 60 + float(seconds)
+
+
 def contains_unknown(value: Any) -> bool:
     if value is UNKNOWN:
         return True
@@ -267,12 +290,16 @@ VOLATILE_FIELDS: dict[str, frozenset[str]] = {
 _API_URL_IN_JSON = re.compile(r'"https?://[^"\s]*?/v1/([a-z_]+)/(\d+)"')
 
 
+def comparable_json(value: Any) -> str:
+    """Canonical JSON with API URLs reduced to their tails (``queues/12``)."""
+    return _API_URL_IN_JSON.sub(r'"\1/\2"', canonical_json(value))
+
+
 def fingerprint(kind: str, data: Mapping[str, Any]) -> str:
     """SHA-256 of an object's canonical JSON, without volatile server fields and with API URLs reduced to tails
     (so the host/port the organization is reached under does not matter)."""
     volatile = VOLATILE_FIELDS.get(kind, frozenset({"modified_at", "modified_by"}))
-    text = canonical_json({k: v for k, v in data.items() if k not in volatile})
-    return "sha256:" + sha256_hex(_API_URL_IN_JSON.sub(r'"\1/\2"', text))
+    return "sha256:" + sha256_hex(comparable_json({k: v for k, v in data.items() if k not in volatile}))
 
 
 def is_api_url(value: Any) -> bool:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rossum_iac.engine.errors import StalePlanError
-from rossum_iac.engine.plan import ActionType, Plan
+from rossum_iac.engine.normalize import comparable_json
+from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.planner import PlanContext
 from rossum_iac.manifest.model import Stack
 
@@ -38,8 +39,13 @@ def check_live(saved: Plan, fresh: Plan, context: PlanContext) -> None:
             changed.append(f"{action.address} ({owned.live.describe()}) was changed since the plan was made")
         else:
             now = fresh.action_for(action.address)
-            if now is None or now.to_json() | {"depends_on": None} != action.to_json() | {"depends_on": None}:
+            if now is None or _comparable(now) != _comparable(action):
                 changed.append(f"{action.address}: the planned change is no longer the same")
     if changed:
         lines = "\n".join(f"  - {c}" for c in changed)
         raise StalePlanError(f"the plan is stale; nothing was applied:\n{lines}\nRun plan again and review it.")
+
+
+def _comparable(action: Action) -> str:
+    """An action's JSON without its ordering details and with URL hosts dropped (the emulator's port changes)."""
+    return comparable_json(action.to_json() | {"depends_on": None})

@@ -473,6 +473,24 @@ def test_emulator_option_keeps_state_between_commands(tmp_path: Path, monkeypatc
     result = runner.invoke(main, ["plan", "--emulator", str(root)], env=env)
     assert result.exit_code == 1 and "is a directory" in result.output
 
+    # A plan file made with one emulator run applies with the next (another port): URLs compare by path.
+    hook = """
+        kind: Hook
+        key: h
+        name: H
+        type: webhook
+        queues: [main]
+        config: {url: https://hooks.example.invalid/h}
+        settings: {queue_url: "${ref.Queue.main.url}", session_timeout: "1:00:00"}
+        """
+    write_manifests(root, {"hook.yaml": hook})
+    result = runner.invoke(main, ["plan", str(root), "--emulator", "--out", "p.json"], env=env)
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["apply", "p.json", "--emulator"], env=env)
+    assert result.exit_code == 0 and "1 added" in result.stdout, result.output
+    result = runner.invoke(main, ["plan", str(root), "--detailed-exitcode", "--emulator"], env=env)
+    assert result.exit_code == 0, result.stdout
+
 
 def test_schema_or_workspace_used_by_an_unmanaged_queue_is_not_deleted(
     emulator: Any, live: Live, tmp_path: Path

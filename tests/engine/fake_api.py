@@ -31,6 +31,8 @@ class FakeAPI:
         self.log: list[tuple[str, str]] = []
         self.fail: Callable[[str, str, dict[str, Any] | None], BaseException | None] = lambda m, u, b: None
         self.after: Callable[[str, str, dict[str, Any] | None], BaseException | None] = lambda m, u, b: None
+        self.normalize: Callable[[str, dict[str, Any]], None] = lambda collection, obj: None
+        """Changes a stored object the way a server might (defaults, normalised values)."""
 
     def writes(self) -> list[tuple[str, str]]:
         return [(m, u) for m, u in self.log if m != "GET"]
@@ -70,6 +72,7 @@ class FakeAPI:
                 obj.pop("secrets", None)
             if collection == "email_templates" or collection == "rules":
                 obj.pop("metadata")
+            self.normalize(collection, obj)
             self.data[collection][obj_id] = obj
             if collection == "queues":
                 for name, kind in DEFAULT_TEMPLATES:
@@ -93,6 +96,7 @@ class FakeAPI:
                     patch["config"].pop("secret", None)
                 patch.pop("secrets", None)
             obj.update(patch)
+            self.normalize(collection, obj)
             return obj
         if method == "DELETE":
             del self.data[collection][obj_id]

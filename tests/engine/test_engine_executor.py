@@ -265,3 +265,18 @@ async def test_default_templates_of_a_new_queue_are_configured_not_duplicated():
     _, result = await apply(api, stack(desired("Queue", "q", name="Q")))
     assert result.ok and {r.action for r in result.results} == {"forget"}
     assert len(api.data["email_templates"]) == 5
+
+
+async def test_values_the_api_stores_differently_are_named_after_the_write():
+    api = FakeAPI()
+
+    def strip_names(collection, obj):
+        obj["name"] = obj["name"].strip()
+
+    api.normalize = strip_names
+    _, result = await apply(api, stack(desired("Workspace", "ws", name="  Padded  "), desired("Workspace", "ok",
+                                                                                             name="Fine")))
+    assert result.ok
+    details = {r.address: r.detail for r in result.results}
+    assert details["Workspace/ok"] is None
+    assert "the API stored name differently" in details["Workspace/ws"]

@@ -584,3 +584,12 @@ def test_parse_delete_after(text, expected):
 def test_parse_delete_after_rejects_nonsense():
     with pytest.raises(ValueError, match="not a duration"):
         parse_delete_after("soon")
+
+
+def test_durations_compare_by_length_of_time():
+    s = stack(desired("Queue", "q", name="Q", session_timeout="1:00:00"))
+    same = live_state(("Queue", live_obj("Queue", 1, name="Q", session_timeout="01:00:00", metadata=marker("q"))))
+    assert not build_plan(s, same)[0].has_changes
+    other = live_state(("Queue", live_obj("Queue", 1, name="Q", session_timeout="02:00:00", metadata=marker("q"))))
+    [change] = build_plan(s, other)[0].changes[0].changes
+    assert (change.before, change.after) == ("02:00:00", "1:00:00")
