@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rossum_iac.manifest.yaml_io import Pos, YamlSyntaxError, YMap, YSeq, parse_documents
+from rossum_iac.manifest.yaml_io import Pos, YamlSyntaxError, YMap, parse_documents
 
 STRUCTURED_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -28,7 +28,7 @@ class Included:
     resolved: Path
     data: bytes
     value: Any
-    """Text for text content; YMap/YSeq for structured content."""
+    """Text for text content; structured content as YMap/YSeq (YAML) or plain dict/list (JSON)."""
     positioned: bool = True
     """False when JSON was parsed without positions (fast path); ``reparse`` then gives positions."""
 
@@ -112,7 +112,7 @@ class IncludeReader:
             return Included(display, resolved, data, text)
         if resolved.suffix.lower() == ".json":
             try:
-                value = _positionless(json.loads(text))
+                value = json.loads(text)  # plain data: positions only when needed (``reparse``)
             except json.JSONDecodeError as exc:
                 raise IncludeError(f"invalid JSON: {exc.msg}", display, (exc.lineno, exc.colno)) from None
             return Included(display, resolved, data, value, positioned=False)
@@ -120,8 +120,8 @@ class IncludeReader:
         return Included(display, resolved, data, value)
 
     def _yaml(self, resolved: Path, text: str, display: Path) -> Any:
-        if resolved in self._yaml_cache:
-            return self._yaml_cache[resolved]
+        if display in self._yaml_cache:
+            return self._yaml_cache[display]
         try:
             docs = parse_documents(text)
         except YamlSyntaxError as exc:
@@ -130,23 +130,9 @@ class IncludeReader:
             raise IncludeError(
                 f"an included content file must hold exactly one YAML document, found {len(docs)}", display, (0, 0)
             )
-        self._yaml_cache[resolved] = docs[0].data
+        self._yaml_cache[display] = docs[0].data
         return docs[0].data
 
-    def remember_yaml(self, resolved: Path, data: Any) -> None:
-        """Reuse a YAML file already parsed while scanning the directory."""
-        self._yaml_cache[resolved] = data
-
-
-def _positionless(value: Any) -> Any:
-    if isinstance(value, dict):
-        out = YMap()
-        for k, v in value.items():
-            out[k] = _positionless(v)
-        return out
-    if isinstance(value, list):
-        seq = YSeq()
-        for v in value:
-            seq.append(_positionless(v))
-        return seq
-    return value
+    def remember_yaml(self, path: Path, data: Any) -> None:
+        """Reuse a YAML file already parsed while scanning the directory (``path`` as found under the root)."""
+        self._yaml_cache[path] = data

@@ -81,6 +81,18 @@ def _offset_pos(text: str, offset: int) -> Pos:
     return (line, column)
 
 
+def _where(where: tuple[Any, Any]) -> Pos:
+    """A position, given as one or as ``(container, key)`` to look up."""
+    container, key = where
+    if isinstance(container, int):
+        return (container, key)
+    if isinstance(container, YMap):
+        return container.value_pos(key)
+    if isinstance(container, YSeq):
+        return container.item_pos(key)
+    return (0, 0)
+
+
 def _locate(doc: YMap, path: tuple[str | int, ...], at_key: bool) -> Pos:
     node: Any = doc
     pos = doc.pos
@@ -140,7 +152,7 @@ class _Loader:
             if docs is not None:
                 parsed[path] = docs
                 if len(docs) == 1:
-                    self.includes.remember_yaml(path.resolve(), docs[0].data)
+                    self.includes.remember_yaml(path, docs[0].data)
         stack_def = self._stack_def(stack_files, env_files, parsed)
         environment = self._select_environment(stack_def)
         values = dict(stack_def.variables)
@@ -409,7 +421,10 @@ class _Loader:
             instance["protect"] = placeholder_form(protect)
         if "ignore_changes" in data:
             instance["ignore_changes"] = data["ignore_changes"]
-        instance.update(placeholder_form(fields))
+        # schema content is checked by schema_content (with better messages), not by the JSON Schema
+        instance.update(
+            placeholder_form({k: ([] if kind == "Schema" and k == "content" else v) for k, v in fields.items()})
+        )
         for name in ctx.reported:  # already reported: a well-formed stand-in avoids a second message
             instance[name] = ["reported"] if KINDS[kind].refs[name].many else "reported"
         self._report_problems(path, data, validate(kind, instance, kind, skip_top_unknown=True))
@@ -447,16 +462,20 @@ class _Loader:
             out.append(item)
         return out
 
-    def _resolve(self, raw: Any, path: tuple[str, ...], pos: Pos, file: Path, ctx: _ObjectContext) -> Any:
-        """Placeholders, includes and plain types for one value (recursively)."""
-        if is_include(raw) and ".".join(path) in KINDS[ctx.kind].content_fields:
-            return self._include(raw, path, file, ctx)
-        if isinstance(raw, YMap):
-            return {k: self._resolve(v, (*path, k), raw.value_pos(k), file, ctx) for k, v in raw.items()}
-        if isinstance(raw, YSeq):
-            return [self._resolve(v, path, raw.item_pos(i), file, ctx) for i, v in enumerate(raw)]
+    def _resolve(self, raw: Any, path: tuple[str, ...], where: tuple[Any, Any], file: Path, ctx: _ObjectContext) -> Any:
+        """Placeholders, includes and plain types for one value (recursively).
+
+        ``where`` is the value's position, or ``(container, key)`` to look it up only when a problem is found.
+        """
+        if isinstance(raw, dict):
+            if isinstance(raw, YMap) and "file" in raw and ".".join(path) in KINDS[ctx.kind].content_fields:
+                return self._include(raw, path, file, ctx)
+            return {k: self._resolve(v, (*path, k), (raw, k), file, ctx) for k, v in raw.items()}
+        if isinstance(raw, list):
+            return [self._resolve(v, path, (raw, i), file, ctx) for i, v in enumerate(raw)]
         if isinstance(raw, str) and "${" in raw:
             assert self.resolver is not None
+            pos = _where(where)
             field_name = ".".join(path)
             return self.resolver.resolve(
                 raw,

@@ -6,6 +6,9 @@ import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from rossum_iac.cli.main import main
 from rossum_iac.manifest.errors import ManifestError
 from rossum_iac.manifest.loader import validate_stack
 
@@ -33,7 +36,22 @@ def write_tree(root: Path, files: Mapping[str, str]) -> Path:
 
 
 def errors_in(root: Path, env: str | None = None, environ: Mapping[str, str] | None = None) -> list[ManifestError]:
-    return validate_stack(root, env, environ or {})
+    """The errors of ``validate_stack``, after checking that ``rossum-iac validate`` reports the same ones.
+
+    The CLI must exit 1 and print each error on its own line (0 and no errors when valid). The autouse
+    ``no_network`` fixture fails the test if anything opens a connection.
+    """
+    errors = validate_stack(root, env, environ or {})
+    args = ["validate", str(root), *(["--env", env] if env else [])]
+    result = CliRunner().invoke(main, args, env=dict(environ or {}), catch_exceptions=False)
+    lines = result.output.splitlines()
+    if errors:
+        assert result.exit_code == 1, result.output
+        assert lines[: len(errors)] == [str(error) for error in errors]
+    else:
+        assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    return errors
 
 
 def one_error(root: Path, env: str | None = None, environ: Mapping[str, str] | None = None) -> ManifestError:
