@@ -59,7 +59,12 @@ def drift_report(plan: Plan, context: PlanContext, *, include_unmanaged: bool = 
             }
         )
     if include_unmanaged:
-        report.unmanaged = [
-            {"kind": obj.kind, "id": obj.id, "name": obj.name, "url": obj.url} for obj in context.ownership.unmanaged
-        ]
+        report.unmanaged = []
+        for obj in context.ownership.unmanaged:
+            entry: dict[str, Any] = {"kind": obj.kind, "id": obj.id, "name": obj.name, "url": obj.url}
+            queue = context.resolver.address_of_url(str(obj.data.get("queue") or "")) if obj.kind == "EmailTemplate" \
+                else None
+            if queue is not None:
+                entry["queue"] = queue  # e.g. a default template of a queue this stack owns
+            report.unmanaged.append(entry)
     return report

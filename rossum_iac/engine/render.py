@@ -327,7 +327,8 @@ def render_drift(report: Mapping[str, Any], *, color: bool = False) -> str:
             lines.append(f"Unmanaged objects ({len(unmanaged)}, owned by no stack):")
             for u in unmanaged:
                 name = f" {fmt(u['name'])}" if u.get("name") else ""
-                lines.append(f"  {u['kind']} {u['id']}{name}")
+                queue = f" (template of {u['queue']})" if u.get("queue") else ""
+                lines.append(f"  {u['kind']} {u['id']}{name}{queue}")
         else:
             lines.append("Unmanaged objects: none.")
     if objects:

@@ -366,6 +366,8 @@ def test_unmanaged_objects_are_listed_on_request_and_never_touched(emulator: Any
         u for u in report["unmanaged"] if u["id"] == theirs["id"]
     ).items()
     assert live.get(f"workspaces/{theirs['id']}")["name"] == "Someone else's"
+    defaults = [u for u in report["unmanaged"] if u["kind"] == "EmailTemplate"]
+    assert len(defaults) == 5 and {u["queue"] for u in defaults} == {"Queue/main"}
 
 
 PROMOTED = {
