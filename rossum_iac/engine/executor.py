@@ -21,6 +21,7 @@ from rossum_iac.engine.live import APIClient, LiveObject
 from rossum_iac.engine.normalize import url_tail
 from rossum_iac.engine.payload import create_payload, update_payload
 from rossum_iac.engine.plan import Action, ActionType, Plan
+from rossum_iac.engine.planfile import stack_secret_values
 from rossum_iac.engine.planner import PlanContext
 from rossum_iac.engine.registry import ActionFailed, RegistryWriter
 from rossum_iac.manifest.kinds import KINDS
@@ -116,6 +117,13 @@ class Executor:
         self.current: dict[str, dict[str, Any]] = {obj.tail: dict(obj.data) for obj in context.live}
         self.registries = RegistryWriter(client, self.stack, self.resolver, self.current, context.live.organization)
         self.warnings: dict[str, str] = {}
+        self.secret_values = sorted(set(stack_secret_values(context.stack)), key=len, reverse=True)
+
+    def _scrub(self, text: str) -> str:
+        """An error text with any secret value of the stack masked (servers may echo what they were sent)."""
+        for value in self.secret_values:
+            text = text.replace(value, "(sensitive)")
+        return text
 
     async def run(self) -> ApplyResult:
         actions = {a.address: a for a in self.plan.actions if a.is_change}
@@ -148,7 +156,7 @@ class Executor:
                         )
                     except Exception as exc:  # one object's failure must not stop the others
                         outcome = ObjectResult(
-                            action.address, label, "failed", action.id, _describe_error(exc),
+                            action.address, label, "failed", action.id, self._scrub(_describe_error(exc)),
                             time.perf_counter() - started,
                         )
             status[action.address] = outcome.status

@@ -201,6 +201,7 @@ def test_partial_failure_keeps_independent_changes_and_rerun_converges(
     for address in ("Workspace/main", "Schema/main", "Queue/main", "Workspace/independent"):
         assert " ok " in rows[address], rows[address]
     assert "Apply failed" in result.stdout
+    assert "k-123" not in result.output
 
     write_manifests(root, {"hooks.yaml": INVALID_HOOK.replace("additionalProperties: false", "additionalProperties: "
                                                               "{type: string}")})

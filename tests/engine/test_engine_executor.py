@@ -280,3 +280,13 @@ async def test_values_the_api_stores_differently_are_named_after_the_write():
     details = {r.address: r.detail for r in result.results}
     assert details["Workspace/ok"] is None
     assert "the API stored name differently" in details["Workspace/ws"]
+
+
+async def test_secret_values_echoed_by_the_server_are_masked_in_results():
+    api = FakeAPI()
+    api.fail = lambda m, u, b: http_error(400, f"bad token {b['authorization_token']}") if m == "POST" else None
+    s = stack(desired("Connector", "c", name="C", service_url="https://x.invalid",
+                      authorization_token=Secret("T", "leaky-value-123")))
+    _, result = await apply(api, s)
+    [failed] = result.results
+    assert failed.detail == "HTTP 400: bad token (sensitive)"
