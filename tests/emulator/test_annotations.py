@@ -241,3 +241,16 @@ def test_assign_and_copy(api, emulator):
     copy_nodes = api.get(f"{copy['url']}/content").json()["content"][0]["children"]
     assert {n["id"] for n in copy_nodes}.isdisjoint(original_ids)
     assert {n["schema_id"]: n["content"]["value"] for n in copy_nodes}["document_id"] == "C-7"
+
+
+def test_deleting_a_queue_at_once_removes_its_annotations(api, emulator):
+    queue, annotation = _imported_annotation(api, emulator)
+    upload_task = api.post("/uploads", params={"queue": queue["id"]}, files={"content": ("u.pdf", b"u")})
+    upload_url = api.get(upload_task.json()["url"], params={"no_redirect": True}).json()["content"]["upload"]
+    assert api.delete(queue["url"], params={"delete_after": "0"}).status_code == 202
+    assert api.get(annotation["url"]).status_code == 404
+    assert api.get(annotation["content"]).status_code == 404
+    assert api.get(upload_url).status_code == 404
+    assert api.get("/annotations").json()["pagination"]["total"] == 0
+    schema = api.delete(queue["schema"])
+    assert schema.status_code == 204  # no annotation references the schema any more

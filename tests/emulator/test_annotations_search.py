@@ -137,3 +137,15 @@ def test_page_and_search_after_pagination(api, emulator):
     assert garbage.status_code == 400
     big = _search(api, body, page_size=1000)
     assert len(big["results"]) == 7
+
+
+def test_page_size_limits(api, emulator):
+    emulator.settings.import_delay_s = 0
+    queue = make_queue(api)
+    legacy_upload(api, queue, [(f"p{i}.pdf", str(i).encode()) for i in range(510)])
+    page = _search(api, {}, page_size=1000)
+    assert len(page["results"]) == 500 and page["pagination"]["total_pages"] == 2
+    with_content = _search(api, {}, page_size=1000, sideload="content", **{"content.schema_id": "document_id"})
+    assert len(with_content["results"]) == 100 and len(with_content["content"]) == 100
+    default = _search(api, {})
+    assert len(default["results"]) == 20

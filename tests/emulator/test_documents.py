@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 
 from ._docflow import datapoints_by_schema_id, imported, legacy_upload, make_queue
 
@@ -96,3 +98,29 @@ def test_delete_document_with_annotation_data_conflicts(api, emulator):
     assert api.delete(empty["document"]).status_code == 204
     assert api.get(empty_url).status_code == 404  # the annotation went with its document
     assert api.get(queue["url"]).json()["counts"]["to_review"] == 1
+
+
+def test_documents_download_archive(api, emulator):
+    parent = _create(api, "source.pdf", b"%PDF source").json()
+    a = _create(api, "page.pdf", b"first", parent=parent["url"]).json()
+    b = _create(api, "page.pdf", b"second").json()
+    response = api.post("/documents/downloads", json={"documents": [a["url"], b["url"]], "file_name": "monday.zip"})
+    assert response.status_code == 202 and response.headers["location"] == response.json()["url"]
+    task = api.get(response.json()["url"], params={"no_redirect": "true"}).json()
+    assert task["type"] == "documents_download" and task["status"] == "succeeded"
+    assert task["content"] == {"file_name": "monday.zip"}
+    download = api.get(task["result_url"]).json()
+    assert download["file_name"] == "monday.zip" and download["content"] == f"{task['result_url']}/content"
+    assert download["expires_at"].endswith("Z")
+    archive = api.get(download["content"])
+    assert archive.status_code == 200 and archive.headers["content-type"] == "application/zip"
+    members = zipfile.ZipFile(io.BytesIO(archive.content))
+    assert members.namelist() == ["page.pdf", "page-1.pdf"]
+    assert members.read("page.pdf") == b"first" and members.read("page-1.pdf") == b"second"
+
+    source = api.post("/documents/downloads", json={"documents": [a["url"]], "type": "source_document", "zip": False})
+    single = api.get(api.get(source.json()["url"], params={"no_redirect": True}).json()["result_url"]).json()
+    assert single["file_name"] == "source.pdf" and api.get(single["content"]).content == b"%PDF source"
+    assert api.post("/documents/downloads", json={"documents": []}).status_code == 400
+    assert api.post("/documents/downloads", json={"documents": [a["url"]], "file_name": "x.tar"}).status_code == 400
+    assert api.post("/documents/downloads", json={"documents": [a["url"], b["url"]], "zip": False}).status_code == 400

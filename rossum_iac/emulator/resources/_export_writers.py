@@ -134,7 +134,7 @@ def record_rows(record: JSON, columns: list[str]) -> list[list[str]]:
 # --------------------------------------------------------------------------- CSV
 
 
-class _Sink(io.RawIOBase):
+class ByteSink(io.RawIOBase):
     """Write-only byte buffer that is drained by the generator (not seekable: zipfile streams)."""
 
     def __init__(self) -> None:
@@ -251,7 +251,7 @@ def _xlsx_row(number: int, cells: list[str]) -> str:
 
 
 def xlsx_chunks(header: list[str], lines: Iterable[list[str]]) -> Iterator[bytes]:
-    sink = _Sink()
+    sink = ByteSink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _XLSX_CONTENT_TYPES)
         archive.writestr("_rels/.rels", _XLSX_ROOT_RELS)

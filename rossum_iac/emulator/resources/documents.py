@@ -9,21 +9,27 @@
   a datapoint with a non-empty value (emulator reading of "datapoint references").
 * The MIME type is the part's declared type unless generic (``application/octet-stream``), else guessed
   from the file name.
+* ``POST /documents/downloads`` / ``GET /documents/downloads/{id}[/content]``: see the section below.
 """
 
 from __future__ import annotations
 
 import json
+import time
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
-from rossum_iac.emulator.fields import Field, f_derived
+from rossum_iac.emulator.fields import Field, f_derived, format_datetime
 from rossum_iac.emulator.http import BadRequest, Conflict, NotFound, PayloadTooLarge, Request, Response
 from rossum_iac.emulator.http import _header_params as header_params
 from rossum_iac.emulator.listing import DateCmp, Exact, Ids, Ref, orderings_for
 from rossum_iac.emulator.resource import Resource, register, require_ref
 from rossum_iac.emulator.resources import _blobs
 from rossum_iac.emulator.resources._content_tree import datapoints
+from rossum_iac.emulator.resources._export_writers import ByteSink
 from rossum_iac.emulator.resources._importing import (
     DOCUMENT_BLOB,
     MAX_UPLOAD_BYTES,
@@ -173,7 +179,7 @@ def file_response(req: Request, document: dict[str, Any]) -> Response:
     if size is None:
         raise NotFound("The document has no file.")
     name = document.get("original_file_name") or "document"
-    headers = {"Content-Disposition": f"inline; filename*=utf-8''{quote(name)}", "X-Content-Length": str(size)}
+    headers = {"Content-Disposition": f"inline; filename*=utf-8''{quote(name)}"}
     return Response(
         200,
         None,
@@ -194,3 +200,125 @@ def original_content(req: Request) -> Response:
     if not found:
         raise NotFound()
     return file_response(req, found[0])
+
+
+# ------------------------------------------------------------------------------------- downloads
+# ``POST /documents/downloads`` -> 202 ``{"url": <task>}`` (+ ``Location``); the archive is described
+# at once, so the ``documents_download`` task is ``succeeded`` immediately (``content.file_name``,
+# ``result_url`` = the download object). ``GET /documents/downloads/{id}`` -> download object
+# (``expires_at`` = creation + 2 h); ``.../content`` streams a ZIP of the originals (names made unique),
+# or the single file itself with ``zip: false``. ``type: source_document`` puts each document's most
+# distant parent instead. At most 500 documents; ``file_name`` must end with ``.zip`` when zipping.
+
+DOWNLOAD_LIFETIME_S = 2 * 3600
+MAX_DOWNLOAD_DOCUMENTS = 500
+
+
+def _download_documents(req: Request, body: dict[str, Any]) -> list[int]:
+    urls = body.get("documents")
+    if not isinstance(urls, list) or not urls:
+        raise BadRequest({"documents": ["This field is required."]})
+    if len(urls) > MAX_DOWNLOAD_DOCUMENTS:
+        raise BadRequest({"documents": [f"Ensure this field has no more than {MAX_DOWNLOAD_DOCUMENTS} elements."]})
+    ids = [require_ref(req, "documents", url, "documents") for url in urls]
+    if body.get("type", "document") == "source_document":
+        sources = []
+        for doc_id in ids:
+            doc = req.tx.require("documents", doc_id)
+            seen = {doc_id}
+            while doc.get("parent") is not None and doc["parent"] not in seen:
+                seen.add(doc["parent"])
+                parent = req.tx.get("documents", doc["parent"])
+                if parent is None:
+                    break
+                doc = parent
+            sources.append(doc["id"])
+        ids = sources
+    return ids
+
+
+@route("POST", "/documents/downloads")
+def create_download(req: Request) -> Response:
+    from rossum_iac.emulator.resources._importing import create_task
+
+    body = req.json_object()
+    if body.get("type", "document") not in ("document", "source_document"):
+        raise BadRequest({"type": [f'"{body.get("type")}" is not a valid choice.']})
+    as_zip = body.get("zip", True)
+    if not isinstance(as_zip, bool):
+        raise BadRequest({"zip": ["Must be a valid boolean."]})
+    ids = _download_documents(req, body)
+    if not as_zip and len(ids) != 1:
+        raise BadRequest({"zip": ["zip=false is only allowed for a single document."]})
+    default_name = "documents.zip" if as_zip else req.tx.require("documents", ids[0]).get("original_file_name")
+    file_name = body.get("file_name") or default_name
+    if not isinstance(file_name, str) or (as_zip and not file_name.endswith(".zip")):
+        raise BadRequest({"file_name": ["The file name must have a .zip extension."]})
+    download = req.tx.insert(
+        "document_downloads",
+        {"file_name": file_name, "documents": ids, "zip": as_zip, "_created": time.time()},
+    )
+    task = create_task(req, "documents_download")
+    task.update(
+        status="succeeded",
+        _content={"file_name": file_name},
+        _result_url=f"{req.base_url}/documents/downloads/{download['id']}",
+    )
+    req.tx.save("tasks", task)
+    task_url = f"{req.base_url}/tasks/{task['id']}"
+    return Response(202, {"url": task_url}, headers={"Location": task_url})
+
+
+def _render_download(req: Request, download: dict[str, Any]) -> dict[str, Any]:
+    url = f"{req.base_url}/documents/downloads/{download['id']}"
+    expires = datetime.fromtimestamp(float(download["_created"]) + DOWNLOAD_LIFETIME_S, UTC)
+    return {
+        "id": download["id"],
+        "url": url,
+        "file_name": download["file_name"],
+        "expires_at": format_datetime(expires),
+        "content": f"{url}/content",
+    }
+
+
+@route("GET", "/documents/downloads/{id}")
+def retrieve_download(req: Request) -> Any:
+    return _render_download(req, req.tx.require("document_downloads", req.path_params["id"]))
+
+
+@route("GET", "/documents/downloads/{id}/content")
+def download_content(req: Request) -> Response:
+    download = req.tx.require("document_downloads", req.path_params["id"])
+    documents = [doc for i in download["documents"] if (doc := req.tx.get("documents", i)) is not None]
+    if not download.get("zip", True):
+        if not documents:
+            raise NotFound()
+        return file_response(req, documents[0])
+    store = req.app.store
+
+    def members() -> Iterator[tuple[str, bytes]]:
+        used: set[str] = set()
+        for doc in documents:
+            name = doc.get("original_file_name") or f"document-{doc['id']}"
+            stem, dot, ext = name.rpartition(".")
+            candidate, n = name, 1
+            while candidate in used:
+                candidate = f"{stem}-{n}.{ext}" if dot else f"{name}-{n}"
+                n += 1
+            used.add(candidate)
+            with store.transaction() as tx:
+                data = _blobs.read_all(tx, DOCUMENT_BLOB, doc["id"]) or b""
+            yield candidate, data
+
+    headers = {"Content-Disposition": f"attachment; filename*=utf-8''{quote(download['file_name'])}"}
+    return Response(200, None, headers=headers, content_type="application/zip", stream=zip_chunks(members()))
+
+
+def zip_chunks(members: Iterable[tuple[str, bytes]]) -> Iterator[bytes]:
+    """A ZIP archive written member by member to a non-seekable sink, yielded as it grows."""
+    sink = ByteSink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+            yield sink.drain()
+    yield sink.drain()
