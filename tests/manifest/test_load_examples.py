@@ -164,9 +164,8 @@ def test_missing_secret_fails_the_load_with_its_name(tmp_path: Path) -> None:
     assert "1 error in the manifests" in str(info.value)
 
 
-def test_without_an_environment_the_undefined_variables_name_the_choices() -> None:
-    with pytest.raises(ManifestErrors) as info:
-        load_stack(EXAMPLES, None, ENVIRON)
-    messages = [e.message for e in info.value.errors]
-    assert len(messages) == 2
-    assert all("use --env dev|prod" in m for m in messages)
+def test_without_an_environment_the_stack_defaults_apply() -> None:
+    stack = load_stack(EXAMPLES, None, ENVIRON)
+    assert stack.environment is None
+    assert _get(stack, "Queue", "invoices-eu").fields["automation_level"] == "confident"
+    assert _get(stack, "Rule", "high-amount").fields["trigger_condition"] == "field.amount_total > 1000"
