@@ -175,3 +175,24 @@ def test_sdk_style_json_parts_are_accepted(api, emulator):
     ]
     response = api.post(f"/uploads?queue={queue['id']}", files=parts)
     assert response.status_code == 202
+
+
+def test_imports_resume_after_restart_of_a_persisted_emulator(emulator_factory, tmp_path):
+    import time
+
+    import httpx
+
+    db = tmp_path / "emulator.db"
+    first = emulator_factory(db=db, import_delay_s=0.3)
+    with httpx.Client(base_url=first.base_url, headers={"Authorization": f"Bearer {first.token}"}) as api:
+        queue = make_queue(api)
+        assert upload(api, queue, [("a.pdf", PDF)]).status_code == 202
+        assert api.get(queue["url"]).json()["counts"]["importing"] == 1
+    first.stop()
+    time.sleep(0.4)
+    second = emulator_factory(db=db)
+    with httpx.Client(base_url=second.base_url, headers={"Authorization": f"Bearer {second.token}"}) as api:
+        queue_url = f"{second.base_url}/queues/{queue['id']}"
+        wait_for(lambda: api.get(queue_url).json()["counts"]["to_review"] == 1, timeout=5)
+        [annotation] = api.get("/annotations").json()["results"]
+        assert api.get(f"{annotation['document']}/content").content == PDF

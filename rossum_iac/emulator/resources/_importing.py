@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rossum_iac.emulator.fields import now_iso
+from rossum_iac.emulator.resource import on_startup
 from rossum_iac.emulator.resources import _blobs
-from rossum_iac.emulator.resources._content_tree import build_content, iter_nodes
+from rossum_iac.emulator.resources._content_tree import build_content
 from rossum_iac.emulator.store import Tx, field_sql, first_id
 
 if TYPE_CHECKING:
@@ -246,6 +247,17 @@ def _link_duplicates(tx: Tx, document: JSON, annotation: JSON) -> None:
     )
 
 
+@on_startup
+def resume_pending_work(req: Request) -> None:
+    """At server start (persisted DB): index the private fields the documents side queries, finish
+    imports/exports that came due while the server was down and re-arm the timer for the others."""
+    for field in ("status", "_md5", "_upload"):
+        req.app.store.ensure_field_index(field)
+    settle_imports(req.tx)
+    if req.tx.count("annotations", f"{field_sql('status')} IN ('importing', 'exporting')"):
+        schedule_settle(req)
+
+
 def create_task(
     req: Request,
     task_type: str,
@@ -279,7 +291,8 @@ def schedule_settle(req: Request) -> None:
 
 
 def settle_imports(tx: Tx, now: float | None = None) -> None:
-    """Finish every import whose delay has passed; then mark finished upload/email tasks succeeded."""
+    """Finish every import whose delay has passed (and every asynchronous export: ``exporting`` ->
+    ``exported``, see ``exports``); then mark finished upload/email tasks succeeded."""
     now = time.time() if now is None else now
     due = tx.select(
         "annotations",
@@ -298,6 +311,17 @@ def settle_imports(tx: Tx, now: float | None = None) -> None:
             ann.update(status="exported", automated=True, exported_at=stamp, confirmed_at=stamp)
         else:
             ann["status"] = "to_review"
+        tx.save("annotations", ann)
+    exports_due = tx.select(
+        "annotations",
+        f"{field_sql('status')} = 'exporting' AND {field_sql('_export_ready_at')} <= ?",
+        [now],
+    )
+    for ann in exports_due:
+        ann.pop("_export_ready_at", None)
+        ann.update(status="exported", exported_at=stamp)
+        if not ann.get("confirmed_at"):
+            ann["confirmed_at"] = stamp
         tx.save("annotations", ann)
     if not due and not tx.count("tasks", f"{field_sql('status')} = 'running'"):
         return
@@ -318,12 +342,3 @@ def settle_imports(tx: Tx, now: float | None = None) -> None:
 
 def _json_list(ids: list[int]) -> str:
     return "[" + ",".join(str(int(i)) for i in ids) + "]"
-
-
-def values_from_content(content: list[JSON]) -> dict[str, str]:
-    """``schema_id -> value`` of header datapoints (used by tests and exports of single values)."""
-    out: dict[str, str] = {}
-    for node, parent in iter_nodes(content):
-        if node.get("category") == "datapoint" and (parent is None or parent.get("category") == "section"):
-            out.setdefault(node.get("schema_id", ""), str((node.get("content") or {}).get("value") or ""))
-    return out

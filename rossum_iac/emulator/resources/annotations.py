@@ -431,6 +431,7 @@ def stamp_status(req: Request, obj: dict[str, Any], status: str) -> None:
         schedule_settle(req)
     else:
         obj.pop("_import_ready_at", None)
+    obj.pop("_export_ready_at", None)
     obj["modifier"] = user_id(req)
 
 

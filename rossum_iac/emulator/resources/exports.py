@@ -21,13 +21,14 @@ default JSON).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
 from rossum_iac.emulator.http import BadRequest, NotFound, Request, Response
 from rossum_iac.emulator.listing import build_where, ordering_sql, page_url
 from rossum_iac.emulator.resources import _export_writers as writers
-from rossum_iac.emulator.resources._importing import CONTENT, schema_content_of, settle_imports
+from rossum_iac.emulator.resources._importing import CONTENT, schedule_settle, schema_content_of, settle_imports
 from rossum_iac.emulator.resources.annotations import ANNOTATIONS, split_csv, stamp_status
 from rossum_iac.emulator.routing import route
 from rossum_iac.emulator.store import Tx, field_sql
@@ -149,23 +150,19 @@ def _stream_records(req: Request, ids: list[int]) -> Iterator[dict[str, Any]]:
 
 
 def _switch_status(req: Request, ids: list[int], to_status: str) -> None:
+    """``exporting`` annotations become ``exported`` after ``import_delay_s`` (``_importing.settle_imports``
+    applies it lazily and from a timer, so it survives a restart of a persisted emulator)."""
+    ready_at = time.time() + max(0.0, float(req.app.settings.import_delay_s))
     for annotation_id in ids:
         annotation = req.tx.get("annotations", annotation_id)
         if annotation is None or annotation.get("status") in ("exported", "exporting"):
             continue
         stamp_status(req, annotation, to_status)
+        if to_status == "exporting":
+            annotation["_export_ready_at"] = ready_at
         ANNOTATIONS.touch(req, annotation)
     if to_status == "exporting":
-        moving = list(ids)
-
-        def finish(task_req: Request) -> None:
-            for annotation_id in moving:
-                annotation = task_req.tx.get("annotations", annotation_id)
-                if annotation is not None and annotation.get("status") == "exporting":
-                    stamp_status(task_req, annotation, "exported")
-                    task_req.tx.save("annotations", annotation)
-
-        req.app.call_later(max(0.0, float(req.app.settings.import_delay_s)), finish)
+        schedule_settle(req)
 
 
 def _pagination(req: Request, total: int, paging: tuple[int, int] | None) -> dict[str, Any]:

@@ -120,8 +120,6 @@ def import_into_queue(
 def _read_upload_request(
     req: Request, queue: dict[str, Any]
 ) -> tuple[list[IncomingFile], dict[str, Any], dict[str, Any]]:
-    req.app.store.ensure_field_index("_md5")
-    req.app.store.ensure_field_index("status")
     files = read_files(req)
     values = parse_json_field(req, "values") or {}
     metadata = parse_json_field(req, "metadata") or {}
