@@ -133,4 +133,6 @@ def queue_default_email_template_type(obj: DesiredObject) -> str | None:
     if obj.kind != "EmailTemplate":
         return None
     template_type = obj.fields.get("type")
-    return template_type if template_type in QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES else None
+    if isinstance(template_type, str) and template_type in QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES:
+        return template_type
+    return None
