@@ -22,6 +22,7 @@ from rossum_iac.client import AsyncRossumAPIClient, SyncRossumAPIClient, UserCre
 FLAVOURS = ("async", "sync")
 CLIENT_CLASSES: dict[str, type] = {"async": AsyncRossumAPIClient, "sync": SyncRossumAPIClient}
 FAST_RETRIES = {"retry_backoff_factor": 0.01, "retry_max_jitter": 0.0}
+IMPORT_DELAY_S = 0.05  # emulator setting: how long a new annotation stays "importing"
 
 SCHEMA_CONTENT: list[dict[str, Any]] = [
     {

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from ._support import FLAVOURS, ClientAPI, drain, make_client
+from ._support import FLAVOURS, IMPORT_DELAY_S, ClientAPI, drain, make_client
 
-IMPORT_DELAY_S = 0.05
 COVERAGE_MODULE = "tests/integration/test_method_coverage.py"
 
 

@@ -66,6 +66,9 @@ async def test_upload_task_annotation_export(api: ClientAPI) -> None:
         done = await api.poll_task_until_succeeded(task.id, **POLL)
         assert done.status == "succeeded" and done.result_url == done.content["upload"]
         assert (await api.retrieve_task(task.id)).status == "succeeded"  # no_redirect: 200, not 303
+        with pytest.raises(APIClientError) as redirect:  # without no_redirect a finished task redirects (facts 5.15)
+            await api.request("GET", f"tasks/{task.id}")
+        assert redirect.value.status_code == 303
         upload = await api.retrieve_upload(id_of(done.content["upload"]))
         assert isinstance(upload, Upload) and upload.queue == queue.url and len(upload.documents) == 1
         annotation_ids.append(id_of(upload.annotations[0]))
@@ -151,6 +154,8 @@ async def test_legacy_upload_documents_and_relations(api: ClientAPI) -> None:
     assert names == ["a.pdf", "b.pdf"]
     waited = await api.upload_and_wait_until_imported(queue.id, api.file("c.pdf", b"%PDF-1.4 c"), "c.pdf", **POLL)
     assert waited.status == "to_review"
+    legacy_statuses = [s for m, p, s in api.emu.request_log if m == "POST" and p == f"/api/v1/queues/{queue.id}/upload"]
+    assert legacy_statuses == [201, 201, 201], "the deprecated queues/{id}/upload answers 201 (facts 7.1)"
 
     # identical content in one organization: a "duplicate" relation keyed by the MD5 (facts 5.16)
     duplicates = await api.list_relations(type="duplicate")
@@ -271,8 +276,15 @@ async def test_email_import(api: ClientAPI) -> None:
 
     task_url = await api.import_email(message.as_bytes(), inbox.email, "message/rfc822")
     assert isinstance(task_url, str) and "/tasks/" in task_url
-    task = await api.poll_task_until_succeeded(id_of(task_url), **POLL)
-    assert task.type == "email_imported"
+    assert ("POST", "/api/v1/emails/import", 202) in api.emu.request_log
+    seen: list[str] = []
+
+    def finished(task: Task) -> bool:
+        seen.append(task.status)
+        return task.status != "running"
+
+    task = await api.poll_task(id_of(task_url), finished, **POLL)
+    assert (task.type, task.status) == ("email_imported", "succeeded") and seen[-1] == "succeeded"
     email = await api.retrieve_email(id_of(task.content["email"]))
     assert isinstance(email, Email) and (email.queue, email.inbox) == (queue.url, inbox.url)
     assert email.subject == "Invoice 42" and len(email.documents) == 1
