@@ -112,7 +112,6 @@ def _locate(doc: YMap, path: tuple[str | int, ...], at_key: bool) -> Pos:
 @dataclass
 class _ObjectContext:
     kind: str
-    label: str
     file: Path
     ref_sites: list[RefSite] = field(default_factory=list)
     included: dict[str, Included] = field(default_factory=dict)
@@ -159,6 +158,24 @@ class _Loader:
         if environment is not None:
             values.update(environment.variables)
         self.resolver = Resolver(Variables(values, self.environ, self.env, tuple(sorted(stack_def.environments))))
+        loaded, object_docs = self._objects(manifest_files, parsed)
+        check_stack(loaded, self.error)
+        errors = sort_errors(self.errors)
+        stack = None
+        if not errors:
+            stack = Stack(
+                name=stack_def.name or "",
+                root=self.root,
+                environment=self._environment_model(environment, values),
+                objects=tuple(item.obj for item in loaded),
+                digest=self._digest(),
+            )
+        return LoadResult(stack, errors, self.files, object_docs)
+
+    def _objects(
+        self, manifest_files: list[Path], parsed: dict[Path, list[Document]]
+    ) -> tuple[list[LoadedObject], int]:
+        """Every object document loaded; other documents are reported unless their file is included content."""
         loaded: list[LoadedObject] = []
         deferred: list[tuple[Path, Document]] = []
         object_docs = 0
@@ -178,7 +195,7 @@ class _Loader:
                     )
                 else:
                     deferred.append((path, doc))
-        for path, doc in deferred:
+        for path, doc in deferred:  # known only now: which files were included as content
             if path.resolve() in self.includes.included:
                 continue
             if isinstance(doc.data, YMap):
@@ -191,18 +208,7 @@ class _Loader:
                     "from a content field with {file: relative/path}"
                 )
             self.error(path, doc.pos, message)
-        check_stack(loaded, self.error)
-        errors = sort_errors(self.errors)
-        stack = None
-        if not errors:
-            stack = Stack(
-                name=stack_def.name or "",
-                root=self.root,
-                environment=self._environment_model(environment, values),
-                objects=tuple(item.obj for item in loaded),
-                digest=self._digest(),
-            )
-        return LoadResult(stack, errors, self.files, object_docs)
+        return loaded, object_docs
 
     def _environment_model(self, environment: EnvironmentDef | None, values: dict[str, Any]) -> Environment | None:
         if environment is None:
@@ -378,8 +384,7 @@ class _Loader:
                 f"key {key!r} is not valid; use lowercase letters, digits, '-' and '_' (like invoices-eu), "
                 f"at most {KEY_MAX_LENGTH} characters",
             )
-        label = f"{kind}/{key}" if key_ok else kind
-        ctx = _ObjectContext(kind, label, path)
+        ctx = _ObjectContext(kind, path)
         properties = kind_properties(kind)
         declarable = [p for p in properties if p not in TOOL_OPTIONS]
         raw_fields: dict[str, Any] = {}

@@ -20,7 +20,7 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rossum_iac.manifest.kinds import KIND_NAMES
@@ -62,7 +62,6 @@ class Variables:
     """Selected environment, for messages."""
     environments: tuple[str, ...] = ()
     """All environments the stack defines, for messages."""
-    missing_env: set[str] = field(default_factory=set)
 
 
 Report = Callable[[int, str], None]
@@ -74,9 +73,6 @@ class Resolver:
 
     def __init__(self, variables: Variables):
         self.vars = variables
-
-    def has_placeholder(self, text: str) -> bool:
-        return "${" in text
 
     def resolve(self, text: str, report: Report, on_ref: Callable[[Ref, int], None] | None = None) -> Any:
         """``text`` with placeholders resolved: a str, a ``Secret``, a ``Template`` or a variable's value."""
@@ -209,7 +205,6 @@ class Resolver:
             return None
         value = self.vars.environ.get(name)
         if not value:
-            self.vars.missing_env.add(name)
             report(
                 offset,
                 f"environment variable {name} is not set (or empty){where}; it is needed for {token} "
