@@ -25,9 +25,9 @@ def _human(result: LoadResult, env: str | None) -> str:
         label = click.style("error", fg="red", bold=True) if color else "error"
         lines.append(f"{error.location}: {label}: {error.message}")
     if result.errors:
-        files = len({str(error.file) for error in result.errors})
+        error_files = len({str(error.file) for error in result.errors})
         lines.append(
-            f"{_plural(len(result.errors), 'error')} in {_plural(files, 'file')} "
+            f"{_plural(len(result.errors), 'error')} in {_plural(error_files, 'file')} "
             f"({_plural(result.objects, 'object')} checked); nothing was sent to the API."
         )
     else:
