@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rossum_iac.engine.errors import AdoptError
-from rossum_iac.engine.identity import AUTO_TEMPLATE_TYPES, DEFAULT_CUSTOM_TEMPLATE_NAMES, Marker, RegistryEntry, match
+from rossum_iac.engine.identity import Marker, RegistryEntry, is_queue_default_template, match
 from rossum_iac.engine.live import APIClient, LiveObject, read_live
 from rossum_iac.engine.registry import ActionFailed, RegistryWriter
 from rossum_iac.manifest.kinds import KINDS, MARKER_KEY
@@ -61,9 +61,7 @@ async def adopt(client: APIClient, stack: Stack, address: str, obj_id: int) -> A
             holder = str(queue) if isinstance(queue, Ref) else None
             if holder is None or holder not in ownership.owned:
                 raise AdoptError(f"{address}: import its queue ({holder or 'unknown'}) first")
-        default = kind == "EmailTemplate" and (
-            target.data.get("type") in AUTO_TEMPLATE_TYPES or target.name in DEFAULT_CUSTOM_TEMPLATE_NAMES
-        )
+        default = kind == "EmailTemplate" and is_queue_default_template(target.data.get("type"), target.name)
         try:
             await writer.record(kind, key, RegistryEntry(obj_id, desired.protect, default), holder=holder)
         except ActionFailed as exc:

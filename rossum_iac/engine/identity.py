@@ -22,11 +22,8 @@ from typing import Any
 
 from rossum_iac.engine.live import LiveObject, LiveState
 from rossum_iac.engine.normalize import Resolver, canonical_json, desired_view, url_tail
-from rossum_iac.manifest.kinds import KINDS, MARKER_KEY
+from rossum_iac.manifest.kinds import KINDS, MARKER_KEY, QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES
 from rossum_iac.manifest.model import DesiredObject, Ref, Secret, Stack
-
-AUTO_TEMPLATE_TYPES = frozenset({"rejection_default", "email_with_no_processable_attachments"})
-"""Default template types a queue always has; they cannot be created or deleted through the API."""
 
 DEFAULT_CUSTOM_TEMPLATE_NAMES = frozenset(
     {
@@ -36,6 +33,13 @@ DEFAULT_CUSTOM_TEMPLATE_NAMES = frozenset(
     }
 )
 """Names of the default templates of type ``custom`` every new queue gets."""
+
+def is_queue_default_template(template_type: Any, name: Any) -> bool:
+    """Whether a template (its ``type``, ``None`` meaning ``custom``, and name) is one a queue creates itself."""
+    if template_type in QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES:
+        return True
+    return template_type in (None, "custom") and name in DEFAULT_CUSTOM_TEMPLATE_NAMES
+
 
 REGISTRY_KINDS = ("EmailTemplate", "Rule")
 ORGANIZATION = "organization"
@@ -306,7 +310,7 @@ def _match_email_templates(
         wanted_name = desired_view(desired.fields.get("name"), resolver, reveal=False)
         found: LiveObject | None = None
         reason = None
-        if wanted_type in AUTO_TEMPLATE_TYPES:
+        if wanted_type in QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES:
             found = next((t for t in candidates if t.data.get("type") == wanted_type), None)
             reason = "adopt_default_by_type"
         elif isinstance(wanted_name, str):
@@ -314,9 +318,7 @@ def _match_email_templates(
             reason = "adopt_by_name"
         if found is None:
             continue
-        default = found.data.get("type") in AUTO_TEMPLATE_TYPES or (
-            found.data.get("type") == "custom" and found.name in DEFAULT_CUSTOM_TEMPLATE_NAMES
-        )
+        default = is_queue_default_template(found.data.get("type", "custom"), found.name)
         claimed.add(found.tail)
         result.owned[desired.address] = Owned(
             found,

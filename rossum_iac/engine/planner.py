@@ -12,7 +12,7 @@ from typing import Any
 from rossum_iac.engine.diff import create_changes, diff_object
 from rossum_iac.engine.errors import PlanError
 from rossum_iac.engine.graph import closure, topo_sort
-from rossum_iac.engine.identity import AUTO_TEMPLATE_TYPES, DEFAULT_CUSTOM_TEMPLATE_NAMES, Owned, Ownership, match
+from rossum_iac.engine.identity import Owned, Ownership, is_queue_default_template, match
 from rossum_iac.engine.live import LiveObject, LiveState
 from rossum_iac.engine.normalize import Resolver, desired_view, url_tail
 from rossum_iac.engine.plan import Action, ActionType, Plan
@@ -182,7 +182,7 @@ def _desired_action(obj: DesiredObject, owned: Owned | None, resolver: Resolver,
         notes: tuple[str, ...] = ()
         if obj.kind == "EmailTemplate":
             name = _name(obj, None, resolver)
-            if obj.fields.get("type") in AUTO_TEMPLATE_TYPES or name in DEFAULT_CUSTOM_TEMPLATE_NAMES:
+            if is_queue_default_template(obj.fields.get("type"), name):
                 notes = ("configures the template the queue creates by default (no second one is created)",)
         return Action(
             obj.address,
