@@ -37,7 +37,7 @@ async def upload_and_import(api: ClientAPI, queue_id: int, *names: str, **kwargs
     """Upload files (``upload_document``), wait for their tasks; the annotation ids in the order of ``names``."""
     files = [(api.file(name, PDF_BYTES + name.encode()), name) for name in names]
     tasks = await api.upload_document(queue_id, files, **kwargs)
-    annotation_ids = []
+    annotation_ids: list[int] = []
     for task in tasks:
         done = await api.poll_task_until_succeeded(task.id, **POLL)
         upload = await api.retrieve_upload(id_of(done.content["upload"]))
@@ -113,6 +113,8 @@ async def test_upload_task_annotation_export(api: ClientAPI) -> None:
     exported = await api.export_annotations_to_json(queue.id, status="exported")
     assert [a.url for a in exported] == [full.url] and all(isinstance(a, Annotation) for a in exported)
     assert isinstance(exported[0].content, list)
+    assert isinstance(exported[0].document, dict), "the export nests the document (facts 7.3)"
+    assert exported[0].document["file_name"] == "invoice-1.pdf"
     assert find_node(exported[0].content, "invoice_id")["value"] == "INV-1-FIXED"
 
     chunks = await api.export_annotations_to_file(
@@ -150,7 +152,7 @@ async def test_legacy_upload_documents_and_relations(api: ClientAPI) -> None:
     for annotation_id in legacy_ids:
         annotation = await api.retrieve_annotation(annotation_id, sideloads=["document"])
         assert annotation.metadata == {"m": 1}
-        names.append(annotation.document.original_file_name)  # type: ignore[union-attr]
+        names.append(annotation.document.original_file_name)
     assert names == ["a.pdf", "b.pdf"]
     waited = await api.upload_and_wait_until_imported(queue.id, api.file("c.pdf", b"%PDF-1.4 c"), "c.pdf", **POLL)
     assert waited.status == "to_review"

@@ -63,7 +63,10 @@ async def faulty_client(api: ClientAPI, kind: str, faults: int | None, **kwargs:
     finally:
         emu.settings.fault_rate = 0.0
         await drain(client.close())
-        await drain(http.aclose() if isinstance(http, httpx.AsyncClient) else http.close())
+        if isinstance(http, httpx.AsyncClient):
+            await http.aclose()
+        else:
+            http.close()
 
 
 def statuses(api: ClientAPI, method: str, path: str, since: int = 0) -> list[int]:
