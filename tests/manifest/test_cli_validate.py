@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from click.testing import CliRunner
 
 from rossum_iac.cli.main import main
@@ -105,7 +107,8 @@ def test_secret_values_never_appear_in_any_output(tmp_path: Path) -> None:
         assert "${env.HOOK_SECRET}" in output  # messages name the variable instead
 
 
-def test_missing_secret_is_reported_by_name(tmp_path: Path) -> None:
+def test_missing_secret_is_reported_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AP_WEBHOOK_SECRET", raising=False)
     code, out = _run("validate", str(EXAMPLES), "--env", "dev")
     assert code == 1
     assert "hooks/erp-notify.yaml:14:11: error: config.secret: environment variable AP_WEBHOOK_SECRET is not set" in out
