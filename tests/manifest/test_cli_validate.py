@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 
 from rossum_iac.cli.main import main
