@@ -9,7 +9,6 @@ import click
 
 from rossum_iac import __version__
 
-
 COMMANDS: dict[str, str] = {
     "validate": "rossum_iac.cli.validate:validate",
     "plan": "rossum_iac.cli.plan:plan",
