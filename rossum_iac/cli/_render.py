@@ -144,7 +144,7 @@ class Progress:
             total = format_bytes(self.total) if self.unit == "bytes" else str(self.total)
             text = f"{self.label} [{bar}] {done}/{total}"
         else:
-            text = f"{self.label} {done}"
+            text = f"{self.label} {done}" + (f" {self.unit}" if self.unit and self.unit != "bytes" else "")
         click.echo(f"\r{text}\x1b[K", err=True, nl=False)
 
     def close(self) -> None:

@@ -211,7 +211,7 @@ def list_documents(
     as_json: bool,
     target_options: TargetOptions,
 ) -> None:
-    """List documents (with --queue: the documents of the queue's annotations)."""
+    """List documents (with --queue: the documents of the queue's annotations, filtered and ordered as those)."""
     ref = queue_ref(queue, stack)
     after = inputs.parse_timestamp(arrived_after, "--arrived-after")
     before = inputs.parse_timestamp(arrived_before, "--arrived-before")
@@ -230,7 +230,8 @@ def list_documents(
         assert ref is not None
         queue_id = await resolve_queue(client, ref)
         seen: set[int] = set()
-        async for annotation in client.list_annotations(ordering=order, sideloads=["documents"], queue=queue_id):
+        listing = client.list_annotations(ordering=order, sideloads=["documents"], queue=queue_id, **filters)
+        async for annotation in listing:
             doc = annotation.document
             wanted = isinstance(doc, Document) and (file_name is None or doc.original_file_name == file_name)
             if isinstance(doc, Document) and wanted and doc.id not in seen:
@@ -256,8 +257,6 @@ def list_documents(
                     break
         return found
 
-    if ref is not None:
-        filters.pop("page_size", None)
     try:
         docs = run(target_options, work)
     except APIClientError as exc:

@@ -111,3 +111,38 @@ def test_tasks_not_found(docs: DocsEnv):
     result = docs.cli("tasks", "show", "5")
     assert result.exit_code == 1
     assert result.stderr == "Error: task 5 not found\n"
+
+
+def test_list_by_queue_applies_date_filters(docs: DocsEnv):
+    upload_json(docs, *docs.files(2))
+    result = docs.cli("documents", "list", "--queue", "invoices-eu", "--arrived-after", "2999-01-01", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+    result = docs.cli("documents", "list", "--queue", "invoices-eu", "--arrived-before", "2999-01-01", "--json")
+    assert len(json.loads(result.stdout)) == 2
+
+
+def test_rejected_token_is_one_line(docs: DocsEnv):
+    result = docs.cli("annotations", "show", "5", env={"ROSSUM_API_TOKEN": "not-the-token"})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the API rejected the credentials (HTTP 401); "
+        "check ROSSUM_API_TOKEN or ROSSUM_USERNAME/ROSSUM_PASSWORD\n"
+    )
+    assert "not-the-token" not in result.output
+
+
+def test_embedded_emulator_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``--emulator DB`` works for these commands as for plan/apply (state kept in DB between commands)."""
+    from click.testing import CliRunner
+
+    from rossum_iac.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    db = str(tmp_path / "emu.sqlite3")
+    result = CliRunner().invoke(main, ["documents", "list", "--emulator", db], env={"ROSSUM_API_TOKEN": ""})
+    assert result.exit_code == 0, result.output
+    assert "No documents found." in result.stderr
+    result = CliRunner().invoke(main, ["annotations", "list", "--queue", "invoices-eu", "--emulator", db])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no queue with key 'invoices-eu'\n"

@@ -50,3 +50,9 @@ def test_progress_draws_on_stderr(capsys: pytest.CaptureFixture[str]):
 @pytest.mark.parametrize(("size", "text"), [(10, "10 B"), (2048, "2.0 kB"), (5 * 1024 * 1024, "5.0 MB")])
 def test_format_bytes(size: int, text: str):
     assert _render.format_bytes(size) == text
+
+
+def test_progress_without_total_names_unit(capsys: pytest.CaptureFixture[str]):
+    with _render.progress("Exporting", None, unit="annotations", enabled=True) as bar:
+        bar.advance(5)
+    assert "Exporting 5 annotations" in capsys.readouterr().err
