@@ -17,7 +17,6 @@ from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.exit_codes import ExitCode
 from rossum_iac.cli.target import TargetOptions, api_target_options
 from rossum_iac.client import APIClientError, AsyncRossumAPIClient
-from rossum_iac.client._core.urls import id_from_url
 from rossum_iac.client.models import Annotation, Document
 from rossum_iac.errors import UsageError
 from rossum_iac.ops import annotations as ops
@@ -28,6 +27,7 @@ from rossum_iac.ops.exports import ExportJob, ExportSummary
 from rossum_iac.ops.files import atomic_writer
 from rossum_iac.ops.polling import Deadline
 from rossum_iac.ops.queues import resolve_queue
+from rossum_iac.ops.urls import id_from_url
 
 LIST_HEADERS = ["id", "status", "file name", "document", "created at", "modified at"]
 

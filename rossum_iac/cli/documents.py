@@ -16,7 +16,6 @@ from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.exit_codes import ExitCode
 from rossum_iac.cli.target import TargetOptions, api_target_options
 from rossum_iac.client import APIClientError, AsyncRossumAPIClient
-from rossum_iac.client._core.urls import id_from_url
 from rossum_iac.client.models import Document
 from rossum_iac.errors import UsageError
 from rossum_iac.ops import inputs
@@ -24,6 +23,7 @@ from rossum_iac.ops.errors import operation_error
 from rossum_iac.ops.files import atomic_writer
 from rossum_iac.ops.queues import resolve_queue
 from rossum_iac.ops.uploads import IMPORTED, PENDING, SENDING, UPLOADED, UploadBatch, UploadResult
+from rossum_iac.ops.urls import id_from_url
 
 MAX_CONCURRENCY = 32
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rossum_iac.client import APIClientError, AsyncRossumAPIClient
-from rossum_iac.client._core.urls import id_from_url
 from rossum_iac.ops.errors import operation_error
+from rossum_iac.ops.urls import id_from_url
 
 STATUS_SWITCH_BATCH = 100
 """Ids per ``to_status`` request after a JSON export (the JSON export's page-size limit)."""

@@ -23,13 +23,12 @@ from rossum_iac.client import APIClientError, AsyncRossumAPIClient
 from rossum_iac.client.models import Task, Upload
 from rossum_iac.ops.errors import api_error_message
 from rossum_iac.ops.polling import Deadline, WaitTimeoutError, poll
+from rossum_iac.ops.urls import id_from_url
 
 PENDING, SENDING, UPLOADED, IMPORTED, FAILED = "pending", "sending", "uploaded", "imported", "failed"
 
 
 def _id(url: str) -> int:
-    from rossum_iac.client._core.urls import id_from_url
-
     return id_from_url(url)
 
 

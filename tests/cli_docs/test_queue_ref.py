@@ -101,3 +101,12 @@ async def test_resolve_id_makes_no_request_unless_checked():
         await resolve_queue(client, QueueRef(queue_id=9), check_exists=True)
     assert await resolve_queue(client, QueueRef(key="k")) == 1
     assert client.calls == ["get 9", "list"]
+
+
+def test_id_from_url():
+    from rossum_iac.ops.urls import id_from_url
+
+    assert id_from_url("http://h/api/v1/annotations/12") == 12
+    assert id_from_url("http://h/api/v1/uploads/7/?x=1") == 7
+    with pytest.raises(ValueError, match="no numeric id"):
+        id_from_url("http://h/api/v1/queues")
