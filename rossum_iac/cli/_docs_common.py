@@ -18,19 +18,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_WAIT_TIMEOUT_S = 600.0
 
 
-class DocsGroup(click.Group):
-    """A command group whose usage errors (missing option, value of the wrong type, unknown subcommand) are one
-    line on stderr and exit code 1, like every other bad input of these commands (click's default is a usage
-    banner and exit code 2, which this tool reserves for "changes present")."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as exc:
-            click.echo(f"Error: {exc.format_message()}", err=True)
-            ctx.exit(1)
-
-
 def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts) instead of a table.")(func)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from rossum_iac.cli._docs_common import DocsGroup, json_option, queue_options, queue_ref, run, timeout_option
+from rossum_iac.cli._docs_common import json_option, queue_options, queue_ref, run, timeout_option
 from rossum_iac.cli._render import echo_json, note, progress, render_table, render_tree, status_style
 from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.exit_codes import ExitCode
@@ -32,7 +32,7 @@ from rossum_iac.ops.urls import id_from_url
 LIST_HEADERS = ["id", "status", "file name", "document", "created at", "modified at"]
 
 
-@click.group("annotations", cls=DocsGroup)
+@click.group("annotations")
 def annotations_group() -> None:
     """List, show, search, edit, confirm and export annotations (documents being extracted in a queue)."""
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from rossum_iac.cli._docs_common import DocsGroup, json_option, queue_options, queue_ref, run, timeout_option
+from rossum_iac.cli._docs_common import json_option, queue_options, queue_ref, run, timeout_option
 from rossum_iac.cli._render import echo_json, note, progress, render_table, status_style
 from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.exit_codes import ExitCode
@@ -28,7 +28,7 @@ from rossum_iac.ops.urls import id_from_url
 MAX_CONCURRENCY = 32
 
 
-@click.group("documents", cls=DocsGroup)
+@click.group("documents")
 def documents() -> None:
     """Upload documents to a queue, list them, show one, download the original file."""
 

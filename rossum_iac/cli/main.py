@@ -3,11 +3,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+from collections.abc import Iterator
+from typing import Any
 
 import click
 
 from rossum_iac import __version__
+from rossum_iac.cli.exit_codes import ExitCode
+
+
+@contextlib.contextmanager
+def _usage_errors_exit_1() -> Iterator[None]:
+    try:
+        yield
+    except click.UsageError as exc:
+        exc.exit_code = int(ExitCode.ERROR)
+        raise
+
 
 COMMANDS: dict[str, str] = {
     "validate": "rossum_iac.cli.validate:validate",
@@ -25,7 +39,20 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
-    """A group that imports a command's module only when the command is looked up."""
+    """A group that imports a command's module only when the command is looked up.
+
+    Usage errors anywhere below it (unknown option, missing argument, bad value) exit with code 1, not click's
+    2: this tool reserves 2 for "changes present" (``plan --detailed-exitcode``, ``drift``), so a typo in a CI
+    script must never read as drift.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with _usage_errors_exit_1():
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _usage_errors_exit_1():
+            return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)

@@ -198,7 +198,10 @@ def page_url(req: Request, page: int) -> str:
 
 
 def ordering_sql(req: Request, orderings: dict[str, str], default: str = "id") -> str:
-    """``ordering=a,-b`` -> ``ORDER BY`` (allowed keys only; unknown keys ignored); ``id`` breaks ties."""
+    """``ordering=a,-b`` -> ``ORDER BY`` (allowed keys only; unknown keys ignored).
+
+    ``id`` breaks ties in the direction of the first key, so ``-created_at`` lists objects created in the same
+    instant newest first (ids grow with creation), as it does for distinct timestamps."""
     terms: list[str] = []
     raw = req.param("ordering") or ""
     for key in _split(raw):
@@ -211,7 +214,7 @@ def ordering_sql(req: Request, orderings: dict[str, str], default: str = "id") -
     if not terms:
         terms = [default]
     if not any(t.split()[0] == "id" for t in terms):
-        terms.append("id ASC")
+        terms.append("id DESC" if terms[0].endswith("DESC") else "id ASC")
     return ", ".join(terms)
 
 

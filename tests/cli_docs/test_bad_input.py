@@ -14,6 +14,9 @@ def run_bad(env: DocsEnv, args: list[str], message: str) -> None:
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
+    if lines[0].startswith("Usage: "):  # click's usage errors: usage line, help hint, then the error
+        assert lines[1].startswith("Try '") and "--help" in lines[1], result.stderr
+        lines = lines[-1:]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Error: ")
     assert message in lines[0], lines[0]

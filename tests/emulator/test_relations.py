@@ -35,7 +35,7 @@ def test_relations_crud_and_filters(api, emulator):
     assert ids(parent=parent.rsplit("/", 1)[1]) == [relation["id"]]
     assert ids(annotation=second.rsplit("/", 1)[1]) == [attachment["id"], default_type["id"]]
     assert ids(key="k1") == [default_type["id"]]
-    assert ids(ordering="-type") == [relation["id"], default_type["id"], attachment["id"]]
+    assert ids(ordering="-type") == [default_type["id"], relation["id"], attachment["id"]]  # ties: id, same direction
 
     assert api.get(first).json()["relations"] == [relation["url"]]
     children = api.get("/annotations", params={"relations__parent": parent.rsplit("/", 1)[1]}).json()["results"]
