@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,8 @@ def serve(
         parent = Path(db).expanduser().resolve().parent
         if not parent.is_dir():
             raise UsageError(f"--db {db}: directory {parent} does not exist")
+        if Path(db).expanduser().is_dir():
+            raise UsageError(f"--db {db}: that is a directory; give the SQLite database file to use")
     if token is not None and (len(token) < 20 or any(c.isspace() for c in token)):
         raise UsageError("--token must be at least 20 characters without spaces")
     if host not in LOOPBACK:
@@ -76,6 +79,8 @@ def serve(
             token=token or DEFAULT_TOKEN,
             verbose=verbose,
         )
+    except sqlite3.Error as exc:
+        raise UsageError(f"--db {db}: cannot use it as the emulator's SQLite database ({exc})") from None
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     click.echo(f"Rossum API emulator listening on {handle.base_url}")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -117,10 +117,13 @@ def _credentials(environ: Mapping[str, str]) -> tuple[Any, str]:
 
 
 def _check_url(url: str, source: str) -> str:
-    url = url.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise TargetError(f"{source}: {url!r} is not an http(s) URL (expected e.g. https://example.rossum.app/api/v1)")
-    return url
+    from rossum_iac.manifest.stackfile import api_url_problem
+
+    url = url.strip()
+    problem = api_url_problem(url)
+    if problem is not None:
+        raise TargetError(f"{source}: {problem}")
+    return url.rstrip("/")
 
 
 @contextmanager
@@ -137,11 +140,7 @@ def api_target(
         if options.base_url:
             raise UsageError("--emulator and --base-url exclude each other")
         db = options.emulator_db
-        if db != ":memory:":
-            Path(db).parent.mkdir(parents=True, exist_ok=True)
-        from rossum_iac.emulator import serve_in_thread
-
-        with serve_in_thread(db=db) as emu:
+        with _start_emulator(db) as emu:
             from rossum_iac.client import Token
 
             yield Target(emu.base_url, Token(emu.token), f"emulator ({db})", options.max_in_flight, emu)
@@ -162,6 +161,26 @@ def api_target(
         )
     credentials, _ = _credentials(environ)
     yield Target(url, credentials, source, options.max_in_flight)
+
+
+@contextmanager
+def _start_emulator(db: str) -> Iterator[Any]:
+    """The in-process emulator for ``--emulator DB``; a database it cannot use is a usage error naming ``DB``."""
+    import sqlite3
+
+    from rossum_iac.emulator import serve_in_thread
+
+    if db != ":memory:":
+        try:
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"--emulator {db}: cannot create its directory ({exc.strerror or exc})") from None
+    with ExitStack() as stack:
+        try:
+            emu = stack.enter_context(serve_in_thread(db=db))
+        except sqlite3.Error as exc:
+            raise UsageError(f"--emulator {db}: cannot use it as the emulator's SQLite database ({exc})") from None
+        yield emu
 
 
 def run_with_client(target: Target, work: Callable[[Any], Awaitable[T]]) -> T:

@@ -28,6 +28,7 @@ from rossum_iac.manifest.stackfile import (
     STACK_FILE_NAMES,
     EnvironmentDef,
     StackDef,
+    api_url_problem,
     environment_from,
 )
 from rossum_iac.manifest.variables import Resolver, Variables, placeholder_form, suggest
@@ -130,6 +131,7 @@ class _Loader:
         self.files: list[Path] = []
         self.includes = IncludeReader(root)
         self.resolver: Resolver | None = None
+        self.nested_stack_files: list[Path] = []
 
     def error(self, file: Path, pos: Pos, message: str) -> None:
         self.errors.append(ManifestError(file, pos[0], pos[1], message))
@@ -145,6 +147,8 @@ class _Loader:
             self.error(root, (0, 0), "is not a directory; give the directory that holds rossum.yaml")
             return LoadResult(None, sort_errors(self.errors))
         stack_files, env_files, manifest_files = self._discover()
+        if not stack_files:  # not a stack directory: its other YAML files are not manifests to report on
+            return LoadResult(None, [self._no_stack_file()], self.files)
         parsed: dict[Path, list[Document]] = {}
         for path in [*stack_files, *env_files, *manifest_files]:
             docs = self._parse(path)
@@ -243,6 +247,7 @@ class _Loader:
             elif len(parts) == 2 and parts[0] == ENVIRONMENTS_DIR:
                 env_files.append(path)
             elif parts[-1] in STACK_FILE_NAMES:
+                self.nested_stack_files.append(path)
                 self.error(
                     path,
                     (0, 0),
@@ -252,6 +257,14 @@ class _Loader:
             else:
                 manifests.append(path)
         return stack_files, env_files, manifests
+
+    def _no_stack_file(self) -> ManifestError:
+        message = "no rossum.yaml here: a manifest directory needs a stack file rossum.yaml with 'stack: <name>'"
+        if self.nested_stack_files:
+            found = ", ".join(p.parent.relative_to(self.root).as_posix() for p in self.nested_stack_files[:5])
+            more = ", ..." if len(self.nested_stack_files) > 5 else ""
+            message += f"; stack directories below it: {found}{more} (give one of them)"
+        return ManifestError(self.root, 0, 0, message)
 
     def _parse(self, path: Path) -> list[Document] | None:
         self.files.append(path)
@@ -293,13 +306,7 @@ class _Loader:
         self, stack_files: list[Path], env_files: list[Path], parsed: dict[Path, list[Document]]
     ) -> StackDef:
         stack = StackDef()
-        if not stack_files:
-            self.error(
-                self.root,
-                (0, 0),
-                "no rossum.yaml here: a manifest directory needs a stack file rossum.yaml with 'stack: <name>'",
-            )
-        elif len(stack_files) > 1:
+        if len(stack_files) > 1:
             self.error(stack_files[1], (0, 0), "both rossum.yaml and rossum.yml exist; keep one stack file")
         if stack_files and stack_files[0] in parsed:
             path = stack_files[0]
@@ -318,6 +325,7 @@ class _Loader:
                 environments = data.get("environments")
                 if isinstance(environments, YMap):
                     for env_name, env_data in environments.items():
+                        self._check_api_base_url(path, env_data)
                         stack.environments[env_name] = environment_from(
                             env_name, env_data, path, environments.key_pos(env_name)
                         )
@@ -334,6 +342,7 @@ class _Loader:
             data = self._single_mapping(path, docs, "an environment file")
             if data is not None:
                 self._report_problems(path, data, validate("environment_file", data))
+                self._check_api_base_url(path, data)
             first = stack.environments.get(name)
             if first is not None:
                 self.error(
@@ -344,6 +353,14 @@ class _Loader:
                 continue
             stack.environments[name] = environment_from(name, data, path, data.pos if data is not None else (1, 1))
         return stack
+
+    def _check_api_base_url(self, path: Path, data: Any) -> None:
+        """``api_base_url`` must be a usable http(s) URL (its type is checked by the JSON Schema)."""
+        url = data.get("api_base_url") if isinstance(data, YMap) else None
+        if isinstance(url, str) and url.strip():
+            problem = api_url_problem(url.strip())
+            if problem is not None:
+                self.error(path, data.value_pos("api_base_url"), f"api_base_url: {problem}")
 
     def _select_environment(self, stack: StackDef) -> EnvironmentDef | None:
         if self.env is None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rossum_iac.manifest.yaml_io import Pos, YMap, plain
 
@@ -39,6 +40,33 @@ class StackDef:
     file: Path | None = None
     variables: dict[str, Any] = field(default_factory=dict)
     environments: dict[str, EnvironmentDef] = field(default_factory=dict)
+
+
+API_URL_EXAMPLE = "https://example.rossum.app/api/v1"
+
+
+def api_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an API base URL (``None`` when it can), as ``'url' is not an http(s) URL...``."""
+    if "${" in url:
+        detail = ": ${...} placeholders are not supported here"
+    else:
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+            return f"{url!r} is not an http(s) URL: {exc} (expected e.g. {API_URL_EXAMPLE})"
+        try:
+            port = parts.port
+        except ValueError:
+            port = 0
+        if parts.scheme.lower() not in ("http", "https"):
+            detail = ""
+        elif not parts.hostname:
+            detail = ": it has no host name"
+        elif port == 0:
+            detail = ": the port is not a number from 1 to 65535"
+        else:
+            return None
+    return f"{url!r} is not an http(s) URL{detail} (expected e.g. {API_URL_EXAMPLE})"
 
 
 def environment_from(name: str, data: Any, file: Path, pos: Pos) -> EnvironmentDef:
