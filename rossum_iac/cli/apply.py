@@ -69,6 +69,8 @@ def apply(
     from rossum_iac.engine.planfile import looks_like_plan_file
 
     delete_after = parse_queue_delete_after(queue_delete_after)
+    if source.suffix.lower() == ".json" and not source.exists():
+        raise UsageError(f"{source}: no such plan file")
     if looks_like_plan_file(source):
         result = _apply_saved(source, env, targets, delete_after, parallelism, target_options)
     else:
@@ -151,7 +153,7 @@ def _apply_saved(
         )
     if env is not None and env != saved.environment:
         raise UsageError(f"the plan was made for environment {saved.environment!r}, not {env!r}")
-    stack = load_manifests(Path(saved.manifests_dir), saved.environment)
+    stack = load_manifests(_saved_manifests_dir(path, saved.manifests_dir), saved.environment)
     if not saved.has_changes:
         click.echo("No changes in the plan; nothing to apply.")
         return None
@@ -160,3 +162,20 @@ def _apply_saved(
         return run_with_client(
             target, lambda client: apply_saved_plan(client, saved, stack, parallelism=parallelism, on_result=_progress)
         )
+
+
+def _saved_manifests_dir(plan_path: Path, recorded: str) -> Path:
+    """The manifests directory of a plan file. ``plan`` records it as given on its command line, so a relative one
+    is relative to where plan ran: that is usually where apply runs, else usually where the plan file was saved."""
+    directory = Path(recorded)
+    if directory.is_absolute() or directory.is_dir():
+        if not directory.is_dir():
+            raise UsageError(f"{plan_path}: the plan's manifests directory {recorded} does not exist")
+        return directory
+    beside_plan = plan_path.parent / directory
+    if beside_plan.is_dir():
+        return beside_plan
+    raise UsageError(
+        f"{plan_path}: the plan's manifests directory {recorded!r} is relative to the directory plan ran in, and "
+        "is neither here nor next to the plan file; run apply from the directory plan ran in"
+    )

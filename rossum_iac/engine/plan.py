@@ -203,8 +203,8 @@ class Action:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Action:
         return cls(
-            address=data["address"],
-            action=ActionType.from_json_actions(list(data["actions"])),
+            address=_typed(data["address"], str, "address"),
+            action=ActionType.from_json_actions(_typed(data["actions"], list, "actions")),
             id=data.get("id"),
             name=data.get("name"),
             changes=tuple(FieldChange.from_json(c) for c in data.get("changes", ())),
@@ -307,15 +307,18 @@ class Plan:
     def from_json(cls, data: Mapping[str, Any]) -> Plan:
         check_format_version(data.get("format_version"))
         try:
-            manifests = data["manifests"]
+            manifests = _typed(data["manifests"], dict, "manifests")
             target = data.get("target") or {}
             options = data.get("options") or {}
             return cls(
-                stack=data["stack"],
-                actions=tuple(Action.from_json(a) for a in data["resource_changes"]),
-                manifests_dir=manifests["dir"],
-                manifests_digest=manifests["digest"],
-                environment=data.get("environment"),
+                stack=_typed(data["stack"], str, "stack"),
+                actions=tuple(
+                    Action.from_json(_typed(a, dict, "resource_changes[]"))
+                    for a in _typed(data["resource_changes"], list, "resource_changes")
+                ),
+                manifests_dir=_typed(manifests["dir"], str, "manifests.dir"),
+                manifests_digest=_typed(manifests["digest"], str, "manifests.digest"),
+                environment=_typed(data.get("environment"), (str, type(None)), "environment"),
                 base_url=target.get("base_url"),
                 organization=dict(target.get("organization") or {}),
                 fingerprints=dict(data.get("fingerprints") or {}),
@@ -324,8 +327,21 @@ class Plan:
                 notes=tuple(data.get("notes") or ()),
                 created_at=data.get("created_at"),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PlanFileError(f"the plan is incomplete or malformed ({type(exc).__name__}: {exc})") from None
+
+
+_JSON_TYPE_NAMES = {str: "text", list: "a list", dict: "an object", type(None): "null"}
+
+
+def _typed(value: Any, types: type | tuple[type, ...], what: str) -> Any:
+    """``value`` if it has one of ``types``; else a ``TypeError`` naming the plan key (for a readable message)."""
+    if isinstance(value, types):
+        return value
+    allowed = types if isinstance(types, tuple) else (types,)
+    expected = " or ".join(_JSON_TYPE_NAMES.get(t, t.__name__) for t in allowed)
+    found = _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
+    raise TypeError(f"{what} should be {expected}, not {found}")
 
 
 def check_format_version(version: Any) -> None:

@@ -28,23 +28,71 @@ def stack_secret_values(stack: Stack) -> list[str]:
 
 
 def dumps_plan(plan: Plan) -> str:
-    return json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return _dumps(plan.to_json())
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+EMBEDDED_SECRET_MIN_LENGTH = 8
+"""Secrets at least this long are also looked for inside longer texts; shorter ones only as whole values (a
+one-letter development secret is part of almost any text, and would make every plan file "contain" it)."""
+
+
+def secret_locations(data: Any, secrets: Iterable[str]) -> list[str]:
+    """JSON paths of the texts in ``data`` (keys included) that are, or contain, one of the secret values."""
+    values = [v for v in secrets if v]
+    found: list[str] = []
+
+    def leaks(text: str) -> bool:
+        return any(text == v or (len(v) >= EMBEDDED_SECRET_MIN_LENGTH and v in text) for v in values)
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, str):
+            if leaks(node):
+                found.append(where or "(top)")
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                child = f"{where}.{key}" if where else str(key)
+                if leaks(str(key)):
+                    found.append(child)
+                walk(value, child)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}[{index}]")
+
+    if values:
+        walk(data, "")
+    return found
 
 
 def write_plan(path: Path, plan: Plan, *, secrets: Iterable[str] = ()) -> None:
     """Write atomically (a reader never sees half a plan). ``secrets``: values that must not be in the file."""
-    text = dumps_plan(plan)
-    for value in secrets:
-        if value and value in text:
-            # Never expected: the plan model holds no secret values. Refuse rather than write one.
-            raise PlanFileError("refusing to write the plan: it would contain a secret value")
+    data = plan.to_json()
+    leaked = secret_locations(data, secrets)
+    if leaked:
+        # Never expected: the plan model holds no secret values. Refuse rather than write one.
+        raise PlanFileError(
+            f"refusing to write the plan: it would contain a secret value (at {', '.join(leaked[:5])})"
+        )
+    text = _dumps(data)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".plan-", suffix=".json", dir=path.parent)
+    blocking = next((p for p in (path.parent, *path.parent.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise PlanFileError(f"cannot write the plan to {path}: {blocking} is a file, not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".plan-", suffix=".json", dir=path.parent)
+    except OSError as exc:
+        raise PlanFileError(f"cannot write the plan to {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise PlanFileError(f"cannot write the plan to {path}: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
