@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +130,10 @@ def _apply_directory(
             if answer.strip() != "yes":
                 click.echo("Apply cancelled.")
                 return None
-        return run_with_client(
-            target, lambda client: execute(client, plan, context, parallelism=parallelism, on_result=_progress)
-        )
+        with _report_interruption():
+            return run_with_client(
+                target, lambda client: execute(client, plan, context, parallelism=parallelism, on_result=_progress)
+            )
 
 
 def _apply_saved(
@@ -158,7 +161,10 @@ def _apply_saved(
         click.echo("No changes in the plan; nothing to apply.")
         return None
     log(f"Applying the saved plan {path} ({summary_line(saved.summary.to_json())})")
-    with api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target:
+    with (
+        api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target,
+        _report_interruption(),
+    ):
         return run_with_client(
             target, lambda client: apply_saved_plan(client, saved, stack, parallelism=parallelism, on_result=_progress)
         )
@@ -179,3 +185,16 @@ def _saved_manifests_dir(plan_path: Path, recorded: str) -> Path:
         f"{plan_path}: the plan's manifests directory {recorded!r} is relative to the directory plan ran in, and "
         "is neither here nor next to the plan file; run apply from the directory plan ran in"
     )
+
+
+@contextmanager
+def _report_interruption() -> Iterator[None]:
+    """Ctrl-C during apply: say that the organization may be part-way, and how to continue (exit code 130)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        log(
+            "Interrupted: apply stopped part-way. Changes reported above were made; requests in flight may or may "
+            "not have taken effect. Run `rossum-iac plan` to see what is left, or apply again to finish."
+        )
+        sys.exit(130)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -117,11 +117,26 @@ async def read_collection(client: APIClient, kind: str) -> list[LiveObject]:
     return [LiveObject(kind, item) async for item in client.request_paginated(spec.collection)]
 
 
+async def gather_or_cancel(*aws: Awaitable[Any]) -> list[Any]:
+    """``asyncio.gather`` that, when one awaitable fails, cancels the others and waits for them before raising.
+
+    Plain ``gather`` leaves the others running: the client is then closed under them and the interpreter reports
+    half-open connections (``coroutine ... was never awaited``) after the error message.
+    """
+    tasks = [asyncio.ensure_future(aw) for aw in aws]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
 async def read_live(client: APIClient, kinds: Iterable[str] = KIND_NAMES) -> LiveState:
     """The organization and every object of the given kinds, read concurrently."""
     kinds = tuple(kinds)
-    org_task = read_organization(client)
-    results = await asyncio.gather(org_task, *(read_collection(client, kind) for kind in kinds))
+    results = await gather_or_cancel(read_organization(client), *(read_collection(client, kind) for kind in kinds))
     org = results[0]
     objects = {kind: list(items) for kind, items in zip(kinds, results[1:], strict=True)}
     return LiveState(org, objects)
