@@ -182,8 +182,7 @@ class Executor:
             await self._delete(action)
             return action.id
         if action.action is ActionType.REPLACE:
-            await self._delete(action)
-            return await self._create(action)
+            return await self._replace(action)
         if action.action is ActionType.FORGET:
             owned = self.ctx.ownership.owned.get(action.address)
             await self.registries.record(kind, action.key, None, holder=owned.holder if owned else None)
@@ -310,7 +309,31 @@ class Executor:
                 if isinstance(key, str) and key not in secrets:
                     secrets[key] = None
 
-    async def _delete(self, action: Action) -> None:
+    async def _replace(self, action: Action) -> int:
+        """``create_first`` (as planned): create the replacement, then delete the old object, so that a create the
+        API refuses leaves the organization as it was. Otherwise (an inbox with a fixed ``email``: addresses are
+        unique) delete first, and a failed create says that the old object is gone."""
+        if not action.create_first:
+            await self._delete(action)
+            try:
+                return await self._create(action)
+            except Exception as exc:
+                raise ActionFailed(
+                    f"the old {action.kind} (id {action.id}) was deleted, but creating its replacement failed: "
+                    f"{self._scrub(_describe_error(exc))}"
+                ) from None
+        new_id = await self._create(action)
+        try:
+            await self._delete(action, unbind=False)
+        except Exception as exc:
+            raise ActionFailed(
+                f"created the replacement (id {new_id}), but deleting the old {action.kind} (id {action.id}) "
+                f"failed: {self._scrub(_describe_error(exc))}"
+            ) from None
+        return new_id
+
+    async def _delete(self, action: Action, *, unbind: bool = True) -> None:
+        """Delete ``action.id``; ``unbind=False`` keeps the address bound (to the replacement just created)."""
         spec = KINDS[action.kind]
         owned = self.ctx.ownership.owned.get(action.address)
         if action.id is None or owned is None:
@@ -326,7 +349,8 @@ class Executor:
         except Exception as exc:
             if not _is_not_found(exc):
                 raise
-        self.resolver.unbind(action.address)
+        if unbind:
+            self.resolver.unbind(action.address)
         if action.kind in ("EmailTemplate", "Rule"):
             await self.registries.record(action.kind, action.key, None, holder=owned.holder)
 

@@ -1,7 +1,7 @@
 """The plan: a frozen description of what ``apply`` will do, and its versioned JSON form.
 
 The JSON form follows Terraform's JSON plan where it fits (``format_version``, ``resource_changes`` with
-``actions`` lists such as ``["delete", "create"]`` for a replacement, ``before``/``after`` values with
+``actions`` lists such as ``["create", "delete"]`` for a replacement, ``before``/``after`` values with
 ``sensitive`` and ``after_unknown`` flags). The renderer works from the JSON form only, so what is shown is what is
 saved and applied. A plan never holds a secret value: sensitive values are ``null`` with ``sensitive: true``.
 """
@@ -35,7 +35,7 @@ class ActionType(StrEnum):
 
     @classmethod
     def from_json_actions(cls, actions: list[str]) -> ActionType:
-        if actions == ["delete", "create"]:
+        if actions in (["delete", "create"], ["create", "delete"]):
             return cls.REPLACE
         if len(actions) == 1:
             return cls(actions[0])
@@ -163,6 +163,9 @@ class Action:
     notes: tuple[str, ...] = ()
     fingerprint: str | None = None
     """Fingerprint of the live object when the plan was made (``apply PLAN`` refuses if it changed)."""
+    create_first: bool = False
+    """A replacement that creates the new object before destroying the old one (JSON ``["create", "delete"]``, as
+    Terraform's create_before_destroy): if the create fails, the old object is still there."""
 
     @property
     def kind(self) -> str:
@@ -183,7 +186,10 @@ class Action:
             "key": self.key,
             "id": self.id,
             "name": self.name,
-            "actions": self.action.json_actions,
+            "actions": (
+                ["create", "delete"] if self.action is ActionType.REPLACE and self.create_first
+                else self.action.json_actions
+            ),
             "changes": [c.to_json() for c in self.changes],
         }
         if self.reason:
@@ -214,6 +220,7 @@ class Action:
             depends_on=tuple(data.get("depends_on", ())),
             notes=tuple(data.get("notes", ())),
             fingerprint=data.get("fingerprint"),
+            create_first=data["actions"] == ["create", "delete"],
         )
 
 

@@ -213,13 +213,21 @@ def _desired_action(obj: DesiredObject, owned: Owned | None, resolver: Resolver,
                     "(delete and create); remove `protect: true` first if that is intended",
                 )
             )
-        return dataclasses.replace(base, action=ActionType.REPLACE, reason="replace_because_cannot_update")
+        return dataclasses.replace(
+            base, action=ActionType.REPLACE, reason="replace_because_cannot_update", create_first=_can_create_first(obj)
+        )
     if changes or owned.adopt:
         notes = ()
         if owned.adopt:
             notes = (f"an existing {owned.live.describe()} is taken over ({owned.adopt.replace('_', ' ')})",)
         return dataclasses.replace(base, action=ActionType.UPDATE, reason=owned.adopt, notes=notes)
     return base
+
+
+def _can_create_first(obj: DesiredObject) -> bool:
+    """Whether a replacement can exist next to the object it replaces (then it is created first, so that a create
+    the API refuses leaves the old object in place). Not an inbox with a fixed ``email``: addresses are unique."""
+    return not (obj.kind == "Inbox" and obj.fields.get("email") is not None)
 
 
 def _orphan_action(address: str, owned: Owned, options: PlanOptions, problems: Problems) -> Action:

@@ -2,7 +2,7 @@
 
 Every function here is pure and works from the JSON forms only (``Plan.to_json()`` and friends), so what a reviewer
 reads is exactly what is saved in a plan file and applied. Symbols follow Terraform: ``+`` create, ``~`` update in
-place, ``-`` destroy, ``-/+`` destroy and re-create.
+place, ``-`` destroy, ``+/-`` create a replacement and then destroy, ``-/+`` destroy and then create a replacement.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ SYMBOLS = {
     "update": "~",
     "delete": "-",
     "replace": "-/+",
+    "create-replace": "+/-",
     "forget": ".",
     "no-op": " ",
 }
@@ -25,6 +26,7 @@ VERBS = {
     "update": "will be updated in place",
     "delete": "will be destroyed",
     "replace": "must be replaced",
+    "create-replace": "must be replaced",
     "forget": "will no longer be managed",
 }
 LEGEND = {
@@ -32,9 +34,10 @@ LEGEND = {
     "update": "update in place",
     "delete": "destroy",
     "replace": "destroy and then create replacement",
+    "create-replace": "create replacement and then destroy",
     "forget": "stop managing (kept in the organization)",
 }
-_COLOURS = {"+": "32", "~": "33", "-": "31", "-/+": "35", ".": "36", "bold": "1", "dim": "2"}
+_COLOURS = {"+": "32", "~": "33", "-": "31", "-/+": "35", "+/-": "35", ".": "36", "bold": "1", "dim": "2"}
 MAX_INLINE = 100
 
 
@@ -51,7 +54,9 @@ class Style:
 
 def _action_name(change: Mapping[str, Any]) -> str:
     actions = list(change.get("actions", []))
-    return "replace" if actions == ["delete", "create"] else actions[0]
+    if actions == ["delete", "create"]:
+        return "replace"
+    return "create-replace" if actions == ["create", "delete"] else actions[0]
 
 
 def fmt(value: Any) -> str:
@@ -195,7 +200,7 @@ def render_change(change: Mapping[str, Any], s: Style) -> list[str]:
     lines.append(s(f"{sym:>3}", sym) + " " + s(label, "bold"))
     for note in change.get("notes", []):
         lines.append(f"      # {note}")
-    if action in ("create", "update", "replace"):
+    if action in ("create", "update", "replace", "create-replace"):
         for field in change.get("changes", []):
             lines.extend(_field_lines(field, action, s))
     return lines
@@ -219,7 +224,7 @@ def _summary_of(changes: Iterable[Mapping[str, Any]]) -> dict[str, int]:
         action = _action_name(c)
         if action == "create":
             out["add"] += 1
-        elif action == "replace":
+        elif action in ("replace", "create-replace"):
             out["add"] += 1
             out["destroy"] += 1
         elif action == "delete":
@@ -248,7 +253,7 @@ def render_plan(plan: Mapping[str, Any], *, color: bool = False) -> str:
             if name not in used:
                 used.append(name)
         lines.append("Actions are shown with these symbols:")
-        for name in ("create", "update", "delete", "replace", "forget"):
+        for name in ("create", "update", "delete", "replace", "create-replace", "forget"):
             if name in used:
                 lines.append(s(f"{SYMBOLS[name]:>3}", SYMBOLS[name]) + f" {LEGEND[name]}")
         lines.append("")
