@@ -74,11 +74,15 @@ def apply(
     if source.suffix.lower() == ".json" and not source.exists():
         raise UsageError(f"{source}: no such plan file")
     if looks_like_plan_file(source):
-        result = _apply_saved(source, env, targets, delete_after, parallelism, target_options)
+        result = _apply_saved(source, env, targets, delete_after, parallelism, target_options, as_json)
     else:
         result = _apply_directory(source, env, auto_approve, targets, delete_after, parallelism, target_options,
                                   as_json)
-    if result is None:
+    if result is None:  # nothing to do (or cancelled); --json still prints a result
+        if as_json:
+            from rossum_iac.engine import ApplyResult
+
+            click.echo(json.dumps(ApplyResult().to_json(), indent=2))
         return
     from rossum_iac.engine.render import render_results
 
@@ -126,9 +130,10 @@ def _apply_directory(
                 "Do you want to perform these actions? Only 'yes' will be accepted to approve",
                 default="",
                 show_default=False,
+                err=as_json,
             )
             if answer.strip() != "yes":
-                click.echo("Apply cancelled.")
+                click.echo("Apply cancelled.", err=as_json)
                 return None
         with _report_interruption():
             return run_with_client(
@@ -143,6 +148,7 @@ def _apply_saved(
     delete_after: str | None,
     parallelism: int,
     target_options: TargetOptions,
+    as_json: bool,
 ) -> Any:
     from rossum_iac.engine import apply_saved_plan, read_plan
     from rossum_iac.engine.render import summary_line
@@ -158,7 +164,7 @@ def _apply_saved(
         raise UsageError(f"the plan was made for environment {saved.environment!r}, not {env!r}")
     stack = load_manifests(_saved_manifests_dir(path, saved.manifests_dir), saved.environment)
     if not saved.has_changes:
-        click.echo("No changes in the plan; nothing to apply.")
+        click.echo("No changes in the plan; nothing to apply.", err=as_json)
         return None
     log(f"Applying the saved plan {path} ({summary_line(saved.summary.to_json())})")
     with (

@@ -1,0 +1,43 @@
+"""``--json`` output is JSON on stdout in every case (CI parses it), and text goes to stderr."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from qa_helpers import cli, copy_examples
+
+
+def test_apply_json_with_nothing_to_do_is_still_json(tmp_path: Path) -> None:
+    root = copy_examples(tmp_path / "m")
+    db = str(tmp_path / "emu.sqlite3")
+    first = cli("apply", str(root), "--emulator", db, "--auto-approve", "--json")
+    assert first.exit_code == 0
+    assert json.loads(first.stdout)["counts"]["added"] == 13
+    empty = {"ok": True, "counts": {"added": 0, "changed": 0, "destroyed": 0, "adopted": 0, "forgotten": 0,
+                                    "failed": 0, "skipped": 0}, "results": []}
+    again = cli("apply", str(root), "--emulator", db, "--auto-approve", "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout) == empty, again.output
+    assert "No changes." in again.stderr
+    plan = tmp_path / "plan.json"
+    assert cli("plan", str(root), "--emulator", db, "--out", str(plan)).exit_code == 0
+    saved = cli("apply", str(plan), "--emulator", db, "--json")
+    assert saved.exit_code == 0 and json.loads(saved.stdout) == empty, saved.output
+    assert "No changes in the plan" in saved.stderr
+
+
+def test_json_outputs_parse(tmp_path: Path) -> None:
+    root = copy_examples(tmp_path / "m")
+    db = str(tmp_path / "emu.sqlite3")
+
+    def parsed(*args: str, code: int) -> Any:
+        result = cli(*args, "--json")
+        assert result.exit_code == code, result.output
+        return json.loads(result.stdout)
+
+    assert parsed("validate", str(root), code=0)["valid"] is True
+    assert parsed("plan", str(root), "--emulator", db, "--out", str(tmp_path / "p.json"), code=0)["summary"]["add"] == 13
+    assert parsed("drift", str(root), "--emulator", db, code=2)["objects"]
+    assert parsed("apply", str(root), "--emulator", db, "--auto-approve", code=0)["ok"] is True
+    assert parsed("drift", str(root), "--emulator", db, "--include-unmanaged", code=0)["unmanaged"]
