@@ -85,3 +85,29 @@ def test_directory_without_stack_file_reports_one_error_and_where_stacks_are(tmp
     assert "no rossum.yaml here" in errors[0] and "examples/manifests" in errors[0], errors[0]
     result = cli("plan", str(tmp_path), "--emulator", ":memory:")
     assert result.exit_code == 1 and result.stderr.count(": error: ") == 1, result.stderr
+
+
+def test_invalid_manifests_send_nothing_to_the_api(emulator: Any, tmp_path: Path) -> None:
+    root = copy_examples(tmp_path / "m")
+    queue = root / "queues" / "credit-notes.yaml"
+    queue.write_text(queue.read_text() + "automation_levle: never\n")  # a typo: unknown field
+    emulator.request_log.clear()
+    env = {"ROSSUM_API_TOKEN": emulator.token}
+    for args in (["plan", str(root)], ["apply", str(root), "--auto-approve"], ["drift", str(root)],
+                 ["import", "Queue/credit-notes", "1", str(root)]):
+        result = cli(*args, "--base-url", emulator.base_url, env=env)
+        assert result.exit_code == 1, result.output
+        assert f"{queue}:" in result.stderr and "automation_levle" in result.stderr, result.stderr
+        assert "nothing was sent to the API" in result.stderr
+    assert list(emulator.request_log) == []
+
+
+def test_debug_shows_the_traceback_and_only_then(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nowhere")
+    plain = cli("plan", missing, "--emulator", ":memory:")
+    assert plain.exit_code == 1 and "Traceback" not in plain.output
+    for result in (cli("--debug", "plan", missing, "--emulator", ":memory:"),
+                   cli("plan", missing, "--emulator", ":memory:", env={"ROSSUM_IAC_DEBUG": "1"})):
+        assert result.exit_code == 1
+        assert "Traceback (most recent call last)" in result.stderr
+        assert result.stderr.strip().splitlines()[-1] == plain.stderr.strip()  # same message, after the traceback
