@@ -37,7 +37,8 @@ def test_json_outputs_parse(tmp_path: Path) -> None:
         return json.loads(result.stdout)
 
     assert parsed("validate", str(root), code=0)["valid"] is True
-    assert parsed("plan", str(root), "--emulator", db, "--out", str(tmp_path / "p.json"), code=0)["summary"]["add"] == 13
+    plan = parsed("plan", str(root), "--emulator", db, "--out", str(tmp_path / "p.json"), code=0)
+    assert plan["summary"]["add"] == 13
     assert parsed("drift", str(root), "--emulator", db, code=2)["objects"]
     assert parsed("apply", str(root), "--emulator", db, "--auto-approve", code=0)["ok"] is True
     assert parsed("drift", str(root), "--emulator", db, "--include-unmanaged", code=0)["unmanaged"]
