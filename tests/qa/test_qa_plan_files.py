@@ -103,3 +103,33 @@ def test_plan_out_where_no_file_can_be_written(tmp_path: Path) -> None:
     line = one_error_line(cli("plan", str(root), "--emulator", ":memory:", "--out", str(out)))
     assert "cannot write the plan" in line and str(out) in line, line
     assert ".plan-" not in line  # not the name of an internal temporary file
+
+
+def test_plan_files_that_must_be_refused_write_nothing(emulator: Any, tmp_path: Path) -> None:
+    root = copy_examples(tmp_path / "m")
+    env = {"ROSSUM_API_TOKEN": emulator.token}
+    base = ["--base-url", emulator.base_url]
+    plan = tmp_path / "plan.json"
+    assert cli("plan", str(root), *base, "--out", str(plan), env=env).exit_code == 0
+    original = plan.read_text()
+
+    def refused(expected: str, **extra: str) -> None:
+        emulator.request_log.clear()
+        result = cli("apply", str(plan), *base, env={**env, **extra})
+        assert result.exit_code == 1 and expected in result.stderr, result.output
+        assert "Traceback" not in result.output
+        assert [r for r in emulator.request_log if r[0] not in ("GET", "HEAD")] == []
+
+    plan.write_text(original.replace('"format_version": "1.0"', '"format_version": "2.0"'))
+    refused("plan format version 2.0 is not supported")
+    plan.write_text(original)
+    stack_file = root / "rossum.yaml"
+    stack_file.write_text(stack_file.read_text().replace("stack: ap-automation", "stack: ap-other"))
+    refused("the plan is for stack 'ap-automation', but the manifests define stack 'ap-other'")
+    stack_file.write_text(stack_file.read_text().replace("stack: ap-other", "stack: ap-automation"))
+    (root / "workspaces.yaml").write_text((root / "workspaces.yaml").read_text().replace("Credit Control", "CC"))
+    refused("changed since the plan was made")
+    (root / "workspaces.yaml").write_text((root / "workspaces.yaml").read_text().replace("CC", "Credit Control"))
+    refused("AP_WEBHOOK_SECRET is not set", AP_WEBHOOK_SECRET="")  # secrets come from the environment again
+    result = cli("apply", str(plan), *base, env=env)  # the untouched plan still applies
+    assert result.exit_code == 0 and "13 added" in result.stdout, result.output
