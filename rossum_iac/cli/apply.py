@@ -161,6 +161,8 @@ def _apply_saved(
             "--queue-delete-after differs from the plan's; make the plan with `plan --queue-delete-after ...`"
         )
     if env is not None and env != saved.environment:
+        if saved.environment is None:
+            raise UsageError(f"the plan was made without --env (stack defaults only), not for environment {env!r}")
         raise UsageError(f"the plan was made for environment {saved.environment!r}, not {env!r}")
     stack = load_manifests(_saved_manifests_dir(path, saved.manifests_dir), saved.environment)
     if not saved.has_changes:

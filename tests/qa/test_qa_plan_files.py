@@ -133,3 +133,11 @@ def test_plan_files_that_must_be_refused_write_nothing(emulator: Any, tmp_path: 
     refused("AP_WEBHOOK_SECRET is not set", AP_WEBHOOK_SECRET="")  # secrets come from the environment again
     result = cli("apply", str(plan), *base, env=env)  # the untouched plan still applies
     assert result.exit_code == 0 and "13 added" in result.stdout, result.output
+
+
+def test_env_of_a_plan_made_without_env_is_named_plainly(tmp_path: Path) -> None:
+    root = copy_examples(tmp_path / "m")
+    plan = tmp_path / "plan.json"
+    assert cli("plan", str(root), "--emulator", ":memory:", "--out", str(plan)).exit_code == 0
+    line = one_error_line(cli("apply", str(plan), "--env", "dev", "--emulator", ":memory:"))
+    assert line == "Error: the plan was made without --env (stack defaults only), not for environment 'dev'", line
