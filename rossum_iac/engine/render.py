@@ -286,18 +286,15 @@ def render_results(results: Mapping[str, Any], *, color: bool = False) -> str:
             lines.append(f"{r['address']:<{width}}  {r['action']:<8}  {s(f'{status:<8}', colour)}  {detail}")
         lines.append("")
     counts = results.get("counts", {})
+    done = f"{counts.get('added', 0)} added, {counts.get('changed', 0)} changed, {counts.get('destroyed', 0)} destroyed"
+    done += "".join(f", {counts[word]} {word}" for word in ("adopted", "forgotten") if counts.get(word))
     if results.get("ok"):
-        lines.append(
-            s("Apply complete!", "bold")
-            + f" Objects: {counts.get('added', 0)} added, {counts.get('changed', 0)} changed, "
-            f"{counts.get('destroyed', 0)} destroyed."
-        )
+        lines.append(s("Apply complete!", "bold") + f" Objects: {done}.")
     else:
         lines.append(
             s("Apply failed:", "-")
-            + f" {counts.get('failed', 0)} failed, {counts.get('skipped', 0)} skipped; "
-            f"{counts.get('added', 0)} added, {counts.get('changed', 0)} changed, {counts.get('destroyed', 0)} "
-            "destroyed. Fix the cause and run apply again: it continues from the current state."
+            + f" {counts.get('failed', 0)} failed, {counts.get('skipped', 0)} skipped; {done}. "
+            "Fix the cause and run apply again: it continues from the current state."
         )
     return "\n".join(lines) + "\n"
 

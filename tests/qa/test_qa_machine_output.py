@@ -1,4 +1,5 @@
-"""``--json`` output is JSON on stdout in every case (CI parses it), and text goes to stderr."""
+"""Output for machines and people: ``--json`` is JSON on stdout in every case (CI parses it); summaries count
+everything that was done."""
 
 from __future__ import annotations
 
@@ -42,3 +43,19 @@ def test_json_outputs_parse(tmp_path: Path) -> None:
     assert parsed("drift", str(root), "--emulator", db, code=2)["objects"]
     assert parsed("apply", str(root), "--emulator", db, "--auto-approve", code=0)["ok"] is True
     assert parsed("drift", str(root), "--emulator", db, "--include-unmanaged", code=0)["unmanaged"]
+
+
+def test_apply_summary_counts_adopted_objects(emulator: Any, tmp_path: Path) -> None:
+    """An object found again by name (its ownership record was lost) is adopted: the summary line says so."""
+    from rossum_iac.client import SyncRossumAPIClient, Token
+
+    root = copy_examples(tmp_path / "m")
+    env = {"ROSSUM_API_TOKEN": emulator.token}
+    base = ["--base-url", emulator.base_url]
+    assert cli("apply", str(root), *base, "--auto-approve", env=env).exit_code == 0
+    with SyncRossumAPIClient(emulator.base_url, Token(emulator.token)) as client:
+        org = client.request_json("GET", "auth/user")["organization"].split("/api/v1/")[1]
+        client.request_json("PATCH", org, json={"metadata": {}})  # the rule registry is gone
+    result = cli("apply", str(root), *base, "--auto-approve", env=env)
+    assert result.exit_code == 0
+    assert "Apply complete! Objects: 0 added, 0 changed, 0 destroyed, 1 adopted." in result.stdout, result.stdout
