@@ -67,6 +67,7 @@ class Store:
             self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.executescript(_SCHEMA)
         self._indexed: set[str] = set()
+        self._pending_indexed: set[str] = set()  # created inside the open transaction: cached only on COMMIT
         self._closed = False
         self._depth = 0
 
@@ -74,9 +75,10 @@ class Store:
         """Index ``(collection, data.field)`` so lookups like "queues of workspace 7" do not scan.
 
         Planner hints are written to ``sqlite_stat1`` (a collection holds many objects, a field value few):
-        without statistics SQLite prefers the primary key and scans the whole collection.
+        without statistics SQLite prefers the primary key and scans the whole collection. Inside a
+        transaction the index is cached only when it commits: a rollback drops it, so it is created again.
         """
-        if field in self._indexed or not field.isidentifier():
+        if field in self._indexed or field in self._pending_indexed or not field.isidentifier():
             return
         name = f"objects_f_{field}"
         with self._lock:
@@ -89,7 +91,7 @@ class Store:
                 self._conn.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'objects' AND idx = ?", (index,))
                 self._conn.execute("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('objects', ?, ?)", (index, stat))
             self._conn.execute("ANALYZE sqlite_schema")  # reload the statistics
-            self._indexed.add(field)
+            (self._pending_indexed if self._depth else self._indexed).add(field)
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -113,7 +115,9 @@ class Store:
                 raise
             else:
                 self._conn.execute("COMMIT")
+                self._indexed |= self._pending_indexed
             finally:
+                self._pending_indexed.clear()
                 self._depth = 0
 
     def close(self) -> None:

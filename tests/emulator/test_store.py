@@ -93,3 +93,25 @@ def test_configured_credentials_apply_to_existing_database(tmp_path):
 
         old = httpx.get(f"{emu.base_url}/auth/user", headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"})
         assert old.status_code == 401
+
+
+def _index_exists(store: Store, field: str) -> bool:
+    with store.transaction() as tx:
+        row = tx.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (f"objects_f_{field}",)
+        ).fetchone()
+    return row is not None
+
+
+def test_field_index_created_in_a_rolled_back_transaction_is_created_again():
+    store = Store(":memory:")
+    with pytest.raises(ValueError), store.transaction():
+        store.ensure_field_index("colour")
+        raise ValueError
+    assert not _index_exists(store, "colour")  # the rollback dropped it...
+    store.ensure_field_index("colour")
+    assert _index_exists(store, "colour")  # ...and the cache did not claim it still exists
+    with store.transaction():  # created inside a committed transaction: kept and cached
+        store.ensure_field_index("size")
+    assert _index_exists(store, "size")
+    store.close()
