@@ -13,7 +13,9 @@ Behaviour:
 * DELETE -> 202, empty body. ``?delete_after=<duration>`` (default ``24:00:00``): the queue gets
   ``status: deletion_requested``, ``delete_after`` and is unlinked from its workspace; it is removed when the
   time comes (timer, plus a sweep at server start). ``delete_after`` <= 0 (``0``, ``00:00:00``) deletes at once,
-  with its email templates and triggers (cascade), links to hooks/users/rules and its inbox link.
+  with its email templates and triggers (cascade), links to hooks/users/rules and its inbox link. Either
+  way the deletion takes its annotations and uploads (cascade) and the documents of those annotations with
+  their file bytes (documents have no queue link; one still annotated in another queue is kept).
 """
 
 from __future__ import annotations
@@ -183,7 +185,7 @@ class Queues(Resource):
                     }
                 ) from None
         if delay <= timedelta(0):
-            delete_object(req, "queues", obj)
+            delete_queue_now(req, obj)
             return Response(202, None)
         obj["delete_after"] = format_datetime(datetime.now(UTC) + delay)
         obj["status"] = "deletion_requested"
@@ -196,13 +198,26 @@ class Queues(Resource):
 QUEUES = register(Queues())
 
 
+def delete_queue_now(req: Request, queue: dict[str, Any]) -> None:
+    """Delete the queue (its annotations cascade), then the documents those annotations were on."""
+    document_ids = {
+        annotation.get("document")
+        for annotation in req.tx.select("annotations", f"{field_sql('queue')} = ?", (queue["id"],))
+    }
+    delete_object(req, "queues", queue)
+    for document_id in sorted(i for i in document_ids if i is not None):
+        document = req.tx.get("documents", document_id)
+        if document is not None and not req.tx.ids_where("annotations", "document", document_id):
+            delete_object(req, "documents", document)  # its before_delete drops the stored bytes
+
+
 def sweep_due_queues(req: Request) -> int:
     """Delete queues whose ``delete_after`` has passed; returns how many were deleted."""
     now = datetime.now(UTC)
     done = 0
     for queue in req.tx.select("queues", f"{field_sql('delete_after')} IS NOT NULL"):
         if parse_datetime(queue["delete_after"]) <= now:
-            delete_object(req, "queues", queue)
+            delete_queue_now(req, queue)
             done += 1
     return done
 
