@@ -11,6 +11,7 @@ ordering keys and empty filter values (``ordering=``, ``sideload=``, ``content.s
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,11 +30,12 @@ MAX_PAGE_SIZE = 100
 Clause = tuple[str, list[Any]]
 
 
-class Filter:
+class Filter(abc.ABC):
     """Turns one query parameter value into an SQL condition over ``data`` (and parameters)."""
 
+    @abc.abstractmethod
     def clause(self, name: str, value: str) -> Clause:
-        raise NotImplementedError
+        """The condition for ``?name=value``."""
 
 
 def _split(value: str) -> list[str]:
