@@ -467,15 +467,19 @@ class SyncRossumAPIClient:
         """``POST auth/password/change`` for the current user.
 
         ``old_password`` (extra keyword) defaults to the password of the client's ``UserCredentials``; a client
-        created with a ``Token`` must pass it. The client keeps using its token; a later re-login would use
-        the credentials it was created with.
+        created with a ``Token`` must pass it. The client keeps using its token; once the change succeeded, a
+        client created with ``UserCredentials`` logs in (e.g. on a 401) with ``new_password``.
         """
         if old_password is None:
             if not isinstance(self._credentials, UserCredentials):
                 raise ValueError("change_user_password needs old_password= when the client was created with a Token")
             old_password = self._credentials.password
         body = _requests.password_change_body(new_password, old_password)
-        return dict(self._transport.request_json("POST", "auth/password/change", json=body))
+        result = dict(self._transport.request_json("POST", "auth/password/change", json=body))
+        if isinstance(self._credentials, UserCredentials):
+            self._credentials = UserCredentials(self._credentials.username, new_password)
+            self._transport.replace_credentials(self._credentials)
+        return result
 
     def reset_user_password(self, email: str) -> JsonDict:
         """``POST auth/password/reset``: the API emails a password-reset link to ``email``."""

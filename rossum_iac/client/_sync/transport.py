@@ -109,6 +109,17 @@ class SyncTransport:
         password = self._credentials.password if isinstance(self._credentials, UserCredentials) else None
         return (self._auth[0], password)
 
+    def replace_credentials(self, credentials: UserCredentials) -> None:
+        """Log in with ``credentials`` from now on (e.g. after a password change); the current token is kept.
+
+        Only for a transport created with ``UserCredentials``: one created with a ``Token`` never logs in.
+        """
+        if not isinstance(credentials, UserCredentials):
+            raise TypeError(f"credentials must be UserCredentials, got {type(credentials).__name__}")
+        if not self._can_login:
+            raise ValueError("replace_credentials() needs a transport created with UserCredentials, not a Token")
+        self._credentials = credentials
+
     def authenticate(self) -> None:
         """Log in now (``POST auth/login``), replacing the current token."""
         if not self._can_login:
