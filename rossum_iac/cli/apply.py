@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -78,11 +78,8 @@ def apply(
     else:
         result = _apply_directory(source, env, auto_approve, targets, delete_after, parallelism, target_options,
                                   as_json)
-    if result is None:  # nothing to do (or cancelled); --json still prints a result
-        if as_json:
-            from rossum_iac.engine import ApplyResult
-
-            click.echo(json.dumps(ApplyResult().to_json(), indent=2))
+    if result is None:  # nothing to do; --json still prints a result
+        _print_empty_result(as_json)
         return
     from rossum_iac.engine.render import render_results
 
@@ -92,6 +89,21 @@ def apply(
         click.echo(render_results(result.to_json(), color=use_color()), nl=False)
     if not result.ok:
         sys.exit(int(ExitCode.ERROR))
+
+
+def _print_empty_result(as_json: bool) -> None:
+    if as_json:
+        from rossum_iac.engine import ApplyResult
+
+        click.echo(json.dumps(ApplyResult().to_json(), indent=2))
+
+
+def _cancelled(as_json: bool) -> NoReturn:
+    """The confirmation was declined: nothing was applied, so exit 1 (as Terraform does) and scripts never read
+    a cancelled apply as a success."""
+    click.echo("Apply cancelled.", err=as_json)
+    _print_empty_result(as_json)
+    sys.exit(int(ExitCode.ERROR))
 
 
 def _apply_directory(
@@ -133,8 +145,7 @@ def _apply_directory(
                 err=as_json,
             )
             if answer.strip() != "yes":
-                click.echo("Apply cancelled.", err=as_json)
-                return None
+                _cancelled(as_json)
         with _report_interruption():
             return run_with_client(
                 target, lambda client: execute(client, plan, context, parallelism=parallelism, on_result=_progress)

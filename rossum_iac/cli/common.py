@@ -14,14 +14,19 @@ from rossum_iac.errors import UsageError
 from rossum_iac.manifest.model import Stack
 
 
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def use_color() -> bool:
-    """Colour only on a terminal, and never with ``NO_COLOR`` set (https://no-color.org)."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colour only on a terminal, and never with a non-empty ``NO_COLOR`` (https://no-color.org: an empty
+    ``NO_COLOR`` counts as unset). The one place every command decides about colour."""
+    return stdout_is_terminal() and not os.environ.get("NO_COLOR")
 
 
 def interactive() -> bool:
     """Whether a person can answer a prompt (stdin and stdout are terminals)."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    return sys.stdin.isatty() and stdout_is_terminal()
 
 
 def env_option(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -17,6 +17,7 @@ import click
 from rossum_iac.cli.exit_codes import ExitCode
 from rossum_iac.client.errors import APIClientError, APITransportError, PollingTimeoutError, TaskFailedError
 from rossum_iac.errors import RossumIacError
+from rossum_iac.ops.errors import CREDENTIALS_REJECTED, credentials_rejected
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,9 +38,13 @@ def fail(message: str, code: ExitCode = ExitCode.ERROR) -> None:
 
 
 def describe_exception(exc: BaseException) -> str:
-    """A one-line, secret-free description of an error for people."""
+    """A one-line, secret-free description of an error for people.
+
+    A rejected token or login (HTTP 401) reads the same from every command, whichever request met it."""
     if isinstance(exc, APITransportError):
         return f"cannot reach the API ({exc.method} {exc.url}): {exc.error}"
+    if credentials_rejected(exc):
+        return CREDENTIALS_REJECTED
     if isinstance(exc, APIClientError):
         return f"the API answered HTTP {exc.status_code} to {exc.method} {exc.url}: {exc.detail}"
     if isinstance(exc, PollingTimeoutError | TaskFailedError | RossumIacError):

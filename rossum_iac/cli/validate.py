@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 
+from rossum_iac.cli.common import use_color
 from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.exit_codes import ExitCode
 from rossum_iac.manifest.loader import LoadResult, load
@@ -19,7 +19,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _human(result: LoadResult, env: str | None) -> str:
-    color = "NO_COLOR" not in os.environ
+    color = use_color()
     lines = []
     for error in result.errors:
         label = click.style("error", fg="red", bold=True) if color else "error"

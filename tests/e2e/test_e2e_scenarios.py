@@ -328,7 +328,7 @@ def test_apply_never_prompts_without_a_terminal(emulator: Any, tmp_path: Path, m
 
     monkeypatch.setattr(apply_module, "interactive", lambda: True)
     result = cli("apply", str(root), input="no\n")
-    assert result.exit_code == 0 and "Apply cancelled." in result.stdout
+    assert result.exit_code == 1 and "Apply cancelled." in result.stdout  # declined: nothing applied
     assert write_requests(emulator) == []
     result = ok(cli("apply", str(root), input="yes\n"))
     assert "Apply complete! Objects: 3 added" in result.stdout
