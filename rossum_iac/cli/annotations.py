@@ -428,7 +428,7 @@ def export(
                 with atomic_writer(target) as handle:
                     summary = await job.run(client, handle)
             else:
-                stdout = click.get_binary_stream("stdout")
+                stdout = sys.stdout.buffer
                 summary = await job.run(client, stdout)
                 stdout.flush()
         await job.switch_statuses(client, summary)

@@ -312,7 +312,7 @@ def download(document_id: str, output: str | None, target_options: TargetOptions
         except APIClientError as exc:
             raise operation_error(exc, f"document {did}") from None
         if path is None:
-            stdout = click.get_binary_stream("stdout")
+            stdout = sys.stdout.buffer
             stdout.write(data)
             stdout.flush()
         else:

@@ -19,8 +19,8 @@ def _usage_errors_exit_1() -> Iterator[None]:
     try:
         yield
     except click.UsageError as exc:
-        exc.exit_code = int(ExitCode.ERROR)
-        raise
+        exc.show()
+        raise click.exceptions.Exit(int(ExitCode.ERROR)) from None
 
 
 COMMANDS: dict[str, str] = {
