@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import logging
 import math
 import random
 import socket
@@ -28,6 +29,8 @@ from rossum_iac.emulator.http import PayloadTooLarge, Request, Response, Throttl
 from rossum_iac.emulator.routing import ROUTER, Router, to_response
 from rossum_iac.emulator.security import authenticate
 from rossum_iac.emulator.store import Store
+
+_log = logging.getLogger("rossum_iac.emulator")
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 50 * 1024 * 1024  # uploads are limited to 40 MB by the API
@@ -352,6 +355,16 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         with self._conn_lock:
             self._connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-request (e.g. after an early 401 to an upload) is routine, not an error:
+        never print socketserver's traceback banner on stderr, where it would mix with the output of the
+        process embedding the emulator (``--emulator``); log other failures instead."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            _log.debug("client %s went away: %r", client_address, exc)
+            return
+        _log.error("error while serving a request from %s", client_address, exc_info=True)
 
     def close_connections(self) -> None:
         """Close idle keep-alive connections so their handler threads end."""
