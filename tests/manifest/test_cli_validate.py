@@ -30,11 +30,10 @@ def test_valid_example_stack_exits_zero() -> None:
     assert SECRET_VALUE not in out
 
 
-def test_default_directory_is_the_current_one(tmp_path: Path, monkeypatch: object) -> None:
+def test_default_directory_is_the_current_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_tree(tmp_path, {"a.yaml": BASE})
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(main, ["validate", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code == 0
     assert "3 objects in 2 files are valid (stack demo)." in result.output
 
