@@ -343,19 +343,9 @@ class _Parser:
             value, k = self._flow_scalar(text, k, _FLOW_PLAIN_STOP)
             result.append(value)
             result.ipos.append((i + 1, item_col + 1))
-            while k < n and text[k] == " ":
-                k += 1
-            if k < n and text[k] == ",":
-                k += 1
-                while k < n and text[k] == " ":
-                    k += 1
-                if k < n and text[k] == "]":
-                    raise Unsupported("trailing comma")
-                continue
-            if k < n and text[k] == "]":
-                k += 1
+            k, closed = _after_flow_item(text, k, "]", "flow sequence syntax")
+            if closed:
                 break
-            raise Unsupported("flow sequence syntax")
         _after_scalar(text[k:])
         return result
 
@@ -387,21 +377,28 @@ class _Parser:
             result[key] = value
             result.kpos[key] = (i + 1, key_col + 1)
             result.vpos[key] = (i + 1, value_col + 1)
-            while k < n and text[k] == " ":
-                k += 1
-            if k < n and text[k] == ",":
-                k += 1
-                while k < n and text[k] == " ":
-                    k += 1
-                if k < n and text[k] == "}":
-                    raise Unsupported("trailing comma")
-                continue
-            if k < n and text[k] == "}":
-                k += 1
+            k, closed = _after_flow_item(text, k, "}", "flow mapping syntax")
+            if closed:
                 break
-            raise Unsupported("flow mapping syntax")
         _after_scalar(text[k:])
         return result
+
+
+def _after_flow_item(text: str, k: int, closer: str, what: str) -> tuple[int, bool]:
+    """Skip what follows a flow item: ``, `` before the next one (``False``) or the closing bracket (``True``)."""
+    n = len(text)
+    while k < n and text[k] == " ":
+        k += 1
+    if k < n and text[k] == ",":
+        k += 1
+        while k < n and text[k] == " ":
+            k += 1
+        if k < n and text[k] == closer:
+            raise Unsupported("trailing comma")
+        return k, False
+    if k < n and text[k] == closer:
+        return k + 1, True
+    raise Unsupported(what)
 
 
 def _is_marker(line: str, marker: str) -> bool:
