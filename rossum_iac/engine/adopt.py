@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rossum_iac.engine.errors import AdoptError
-from rossum_iac.engine.identity import Marker, RegistryEntry, is_queue_default_template, match
+from rossum_iac.engine.identity import Marker, RegistryEntry, match
 from rossum_iac.engine.live import APIClient, LiveObject, read_live
 from rossum_iac.engine.registry import ActionFailed, RegistryWriter
-from rossum_iac.manifest.kinds import KINDS, MARKER_KEY
+from rossum_iac.kinds import KINDS, MARKER_KEY
+from rossum_iac.kinds.email_template import is_queue_default
 from rossum_iac.manifest.model import Ref, Stack
 
 
@@ -61,7 +62,7 @@ async def adopt(client: APIClient, stack: Stack, address: str, obj_id: int) -> A
             holder = str(queue) if isinstance(queue, Ref) else None
             if holder is None or holder not in ownership.owned:
                 raise AdoptError(f"{address}: import its queue ({holder or 'unknown'}) first")
-        default = kind == "EmailTemplate" and is_queue_default_template(target.data.get("type"), target.name)
+        default = kind == "EmailTemplate" and is_queue_default(target.data.get("type"), target.name)
         try:
             await writer.record(kind, key, RegistryEntry(obj_id, desired.protect, default), holder=holder)
         except ActionFailed as exc:

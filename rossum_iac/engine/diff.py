@@ -2,7 +2,7 @@
 
 Only declared fields are compared (see ``normalize`` for the comparison rules). Special cases:
 
-- write-only paths (``KindSpec.write_only``): the live value is never read; the value's salted hash in the
+- write-only paths (``KindDef.write_only``): the live value is never read; the value's salted hash in the
   ownership marker is compared instead. No hash (an adopted object) means "cannot verify: will be written".
 - schema ``content``: node-level comparison by node ``id`` (``schema_diff``).
 - multi-line strings (hook code, rule conditions, template bodies) are flagged ``text`` for a unified diff.
@@ -15,7 +15,6 @@ from typing import Any
 
 from rossum_iac.engine.identity import Owned, secret_matches
 from rossum_iac.engine.normalize import (
-    DURATION_FIELDS,
     UNKNOWN,
     Resolver,
     as_set,
@@ -28,7 +27,7 @@ from rossum_iac.engine.normalize import (
 )
 from rossum_iac.engine.plan import FieldChange, SchemaChange
 from rossum_iac.engine.schema_diff import diff_schema, flatten
-from rossum_iac.manifest.kinds import KINDS, KindSpec
+from rossum_iac.kinds import KINDS, KindDef
 from rossum_iac.manifest.model import DesiredObject, Secret, Template
 
 
@@ -38,11 +37,17 @@ def _is_text(*values: Any) -> bool:
     )
 
 
+def _is_tree(spec: KindDef, path: str) -> bool:
+    """Schema content: compared node by node."""
+    content = spec.content_fields.get(path)
+    return content is not None and content.structured
+
+
 def _ignored(path: str, ignore: tuple[str, ...]) -> bool:
     return any(path == p or path.startswith(p + ".") for p in ignore)
 
 
-def _display_live_ref(spec: KindSpec, name: str, value: Any, resolver: Resolver) -> Any:
+def _display_live_ref(spec: KindDef, name: str, value: Any, resolver: Resolver) -> Any:
     ref = spec.refs.get(name)
     if ref is None:
         return value
@@ -63,7 +68,7 @@ def create_changes(desired: DesiredObject, resolver: Resolver) -> list[FieldChan
 
 
 def _create_leaf(
-    spec: KindSpec, desired: DesiredObject, path: str, value: Any, resolver: Resolver, out: list[FieldChange]
+    spec: KindDef, desired: DesiredObject, path: str, value: Any, resolver: Resolver, out: list[FieldChange]
 ) -> None:
     if path in spec.write_only or isinstance(value, Secret) or (isinstance(value, Template) and value.sensitive):
         out.append(FieldChange.make(path, None, None, sensitive=True, format="secret"))
@@ -73,7 +78,7 @@ def _create_leaf(
             _create_leaf(spec, desired, f"{path}.{key}", item, resolver, out)
         return
     shown = desired_view(value, resolver, reveal=False)
-    if desired.kind == "Schema" and path == "content":
+    if _is_tree(spec, path):
         nodes, _ = flatten(shown)
         adds = tuple(SchemaChange("add", i, n.category, parent=n.parent) for i, n in nodes.items())
         out.append(FieldChange("content", format="schema", schema_changes=adds))
@@ -98,7 +103,7 @@ def diff_object(desired: DesiredObject, owned: Owned, resolver: Resolver) -> lis
 
 
 def _compare(
-    spec: KindSpec,
+    spec: KindDef,
     desired: DesiredObject,
     owned: Owned,
     path: str,
@@ -115,7 +120,7 @@ def _compare(
         return
     sensitive = is_sensitive(value)
     shown = desired_view(value, resolver, reveal=sensitive)
-    if desired.kind == "Schema" and path == "content":
+    if _is_tree(spec, path):
         changes = tuple(diff_schema(shown, live))
         if changes:
             out.append(FieldChange("content", format="schema", schema_changes=changes))
@@ -133,7 +138,7 @@ def _compare(
         for key, item in value.items():
             _compare(spec, desired, owned, f"{path}.{key}", item, live.get(key), resolver, out)
         return
-    if path in DURATION_FIELDS.get(desired.kind, ()):
+    if path in spec.duration_fields:
         seconds = duration_seconds(shown)
         if seconds is not None and seconds == duration_seconds(live):
             return

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rossum_iac.engine.diff import diff_object
-from rossum_iac.engine.identity import DEFAULT_CUSTOM_TEMPLATE_NAMES, Marker, Owned, RegistryEntry
+from rossum_iac.engine.identity import Marker, Owned, RegistryEntry
 from rossum_iac.engine.live import APIClient, LiveObject
 from rossum_iac.engine.normalize import url_tail
 from rossum_iac.engine.payload import create_payload, update_payload
@@ -24,7 +24,8 @@ from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.planfile import stack_secret_values
 from rossum_iac.engine.planner import PlanContext
 from rossum_iac.engine.registry import ActionFailed, RegistryWriter
-from rossum_iac.manifest.kinds import KINDS, QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES
+from rossum_iac.kinds import KINDS
+from rossum_iac.kinds.email_template import DEFAULT_CUSTOM_NAMES, QUEUE_DEFAULT_TYPES
 from rossum_iac.manifest.model import DesiredObject, Ref
 
 
@@ -216,8 +217,8 @@ class Executor:
         self._check_written(desired, created)
         if desired.kind in ("EmailTemplate", "Rule"):
             default = desired.kind == "EmailTemplate" and (
-                created.get("type") in QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES
-                or (existing is not None and created.get("name") in DEFAULT_CUSTOM_TEMPLATE_NAMES)
+                created.get("type") in QUEUE_DEFAULT_TYPES
+                or (existing is not None and created.get("name") in DEFAULT_CUSTOM_NAMES)
             )
             try:
                 entry = RegistryEntry(obj_id, desired.protect, default)
@@ -265,7 +266,7 @@ class Executor:
             async for t in self.client.request_paginated("email_templates", queue=queue_id)
             if url_tail(str(t.get("queue", ""))) == f"queues/{queue_id}" and t.get("id") not in recorded
         ]
-        if wanted_type in QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES:
+        if wanted_type in QUEUE_DEFAULT_TYPES:
             return next((t for t in candidates if t.get("type") == wanted_type), None)
         return next((t for t in candidates if isinstance(wanted_name, str) and t.get("name") == wanted_name), None)
 

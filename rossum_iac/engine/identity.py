@@ -22,26 +22,10 @@ from typing import Any
 
 from rossum_iac.engine.live import LiveObject, LiveState
 from rossum_iac.engine.normalize import Resolver, canonical_json, desired_view, url_tail
-from rossum_iac.manifest.kinds import KINDS, MARKER_KEY, QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES
+from rossum_iac.kinds import KINDS, MARKER_KEY
+from rossum_iac.kinds.email_template import QUEUE_DEFAULT_TYPES, is_queue_default
 from rossum_iac.manifest.model import DesiredObject, Ref, Secret, Stack
 
-DEFAULT_CUSTOM_TEMPLATE_NAMES = frozenset(
-    {
-        "Annotation status change - confirmed",
-        "Annotation status change - exported",
-        "Annotation status change - received",
-    }
-)
-"""Names of the default templates of type ``custom`` every new queue gets."""
-
-def is_queue_default_template(template_type: Any, name: Any) -> bool:
-    """Whether a template (its ``type``, ``None`` meaning ``custom``, and name) is one a queue creates itself."""
-    if template_type in QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES:
-        return True
-    return template_type in (None, "custom") and name in DEFAULT_CUSTOM_TEMPLATE_NAMES
-
-
-REGISTRY_KINDS = ("EmailTemplate", "Rule")
 ORGANIZATION = "organization"
 
 
@@ -310,7 +294,7 @@ def _match_email_templates(
         wanted_name = desired_view(desired.fields.get("name"), resolver, reveal=False)
         found: LiveObject | None = None
         reason = None
-        if wanted_type in QUEUE_DEFAULT_EMAIL_TEMPLATE_TYPES:
+        if wanted_type in QUEUE_DEFAULT_TYPES:
             found = next((t for t in candidates if t.data.get("type") == wanted_type), None)
             reason = "adopt_default_by_type"
         elif isinstance(wanted_name, str):
@@ -318,7 +302,7 @@ def _match_email_templates(
             reason = "adopt_by_name"
         if found is None:
             continue
-        default = is_queue_default_template(found.data.get("type", "custom"), found.name)
+        default = is_queue_default(found.data.get("type", "custom"), found.name)
         claimed.add(found.tail)
         result.owned[desired.address] = Owned(
             found,

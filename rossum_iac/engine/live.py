@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rossum_iac.engine.normalize import fingerprint, url_tail
-from rossum_iac.manifest.kinds import KIND_NAMES, KINDS
+from rossum_iac.kinds import KIND_NAMES, KINDS
 
 
 class APIClient(Protocol):

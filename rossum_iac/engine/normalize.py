@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from rossum_iac.kinds import KINDS
 from rossum_iac.manifest.model import Ref, RefPlaceholder, Secret, Template
 
 
@@ -191,9 +192,6 @@ def payload_value(value: Any, resolver: Resolver) -> Any:
     return value
 
 
-DURATION_FIELDS: dict[str, frozenset[str]] = {"Queue": frozenset({"session_timeout", "document_lifetime"})}
-"""Fields holding API durations (``[DD ]HH:MM:SS``): compared by length of time (``1:00:00 == 01:00:00``)."""
-
 _DURATION_RE = re.compile(r"^\s*(?:(\d+) )?(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)\s*$")
 
 
@@ -279,14 +277,6 @@ def deep_merge(base: Any, overlay: Any) -> Any:
     return overlay
 
 
-VOLATILE_FIELDS: dict[str, frozenset[str]] = {
-    "Queue": frozenset({"counts", "modified_at", "modified_by"}),
-    "Hook": frozenset({"status", "modified_at", "modified_by"}),
-}
-"""Server-maintained fields left out of fingerprints: they change without anyone changing the configuration
-(documents arriving change ``counts``, a function hook's ``status`` moves from pending to ready)."""
-
-
 _API_URL_IN_JSON = re.compile(r'"https?://[^"\s]*?/v1/([a-z_]+)/(\d+)"')
 
 
@@ -296,9 +286,11 @@ def comparable_json(value: Any) -> str:
 
 
 def fingerprint(kind: str, data: Mapping[str, Any]) -> str:
-    """SHA-256 of an object's canonical JSON, without volatile server fields and with API URLs reduced to tails
-    (so the host/port the organization is reached under does not matter)."""
-    volatile = VOLATILE_FIELDS.get(kind, frozenset({"modified_at", "modified_by"}))
+    """SHA-256 of an object's canonical JSON, without volatile server fields (they change without anyone changing
+    the configuration: documents arriving change a queue's ``counts``, a function hook's ``status`` moves from
+    pending to ready) and with API URLs reduced to tails (so the host/port the organization is reached under does
+    not matter)."""
+    volatile = KINDS[kind].volatile_fields
     return "sha256:" + sha256_hex(comparable_json({k: v for k, v in data.items() if k not in volatile}))
 
 

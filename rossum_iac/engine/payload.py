@@ -16,7 +16,7 @@ from typing import Any
 from rossum_iac.engine.identity import Marker, RegistryEntry, hash_secret, secret_matches
 from rossum_iac.engine.normalize import Resolver, deep_merge, payload_value
 from rossum_iac.engine.plan import FieldChange
-from rossum_iac.manifest.kinds import KINDS, MARKER_KEY
+from rossum_iac.kinds import KINDS, MARKER_KEY
 from rossum_iac.manifest.model import DesiredObject
 
 
@@ -71,8 +71,8 @@ def create_payload(
         metadata = dict(body.get("metadata") or {})
         metadata[MARKER_KEY] = make_marker(stack, desired, resolver).to_json()
         body["metadata"] = metadata
-    if desired.kind == "Workspace" and "organization" not in body and organization_url:
-        body["organization"] = organization_url
+    if spec.organization_field and spec.organization_field not in body and organization_url:
+        body[spec.organization_field] = organization_url
     return body
 
 

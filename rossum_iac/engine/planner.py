@@ -12,11 +12,12 @@ from typing import Any
 from rossum_iac.engine.diff import create_changes, diff_object
 from rossum_iac.engine.errors import PlanError
 from rossum_iac.engine.graph import closure, topo_sort
-from rossum_iac.engine.identity import Owned, Ownership, is_queue_default_template, match
+from rossum_iac.engine.identity import Owned, Ownership, match
 from rossum_iac.engine.live import LiveObject, LiveState
 from rossum_iac.engine.normalize import Resolver, desired_view, url_tail
 from rossum_iac.engine.plan import Action, ActionType, Plan
-from rossum_iac.manifest.kinds import KIND_NAMES, KINDS
+from rossum_iac.kinds import KIND_NAMES, KINDS
+from rossum_iac.kinds.email_template import is_queue_default
 from rossum_iac.manifest.model import DesiredObject, Stack
 
 KIND_ORDER = {name: i for i, name in enumerate(KIND_NAMES)}
@@ -182,7 +183,7 @@ def _desired_action(obj: DesiredObject, owned: Owned | None, resolver: Resolver,
         notes: tuple[str, ...] = ()
         if obj.kind == "EmailTemplate":
             name = _name(obj, None, resolver)
-            if is_queue_default_template(obj.fields.get("type"), name):
+            if is_queue_default(obj.fields.get("type"), name):
                 notes = ("configures the template the queue creates by default (no second one is created)",)
         return Action(
             obj.address,
@@ -227,7 +228,7 @@ def _desired_action(obj: DesiredObject, owned: Owned | None, resolver: Resolver,
 def _can_create_first(obj: DesiredObject) -> bool:
     """Whether a replacement can exist next to the object it replaces (then it is created first, so that a create
     the API refuses leaves the old object in place). Not an inbox with a fixed ``email``: addresses are unique."""
-    return not (obj.kind == "Inbox" and obj.fields.get("email") is not None)
+    return KINDS[obj.kind].coexists(obj.fields)
 
 
 def _orphan_action(address: str, owned: Owned, options: PlanOptions, problems: Problems) -> Action:

@@ -12,7 +12,7 @@ from typing import Any
 from rossum_iac.engine.identity import Marker, RegistryEntry, rule_registries, with_rule_registry
 from rossum_iac.engine.live import APIClient
 from rossum_iac.engine.normalize import Resolver, url_tail
-from rossum_iac.manifest.kinds import MARKER_KEY
+from rossum_iac.kinds import MARKER_KEY
 
 
 class ActionFailed(Exception):

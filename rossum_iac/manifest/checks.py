@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rossum_iac.manifest.kinds import queue_default_email_template_type
+from rossum_iac.kinds.email_template import queue_default_type
 from rossum_iac.manifest.model import DesiredObject, Ref
-from rossum_iac.manifest.variables import suggest
 from rossum_iac.manifest.yaml_io import Pos
+from rossum_iac.suggest import suggest
 
 Report = Callable[[Path, Pos, str], None]
 
@@ -163,7 +163,7 @@ def _check_queue_default_templates(objects: list[LoadedObject], report: Report) 
     """A queue's own default template of each type may be configured once (the engine matches by queue and type)."""
     owner: dict[tuple[str, str], LoadedObject] = {}
     for loaded in objects:
-        template_type = queue_default_email_template_type(loaded.obj)
+        template_type = queue_default_type(loaded.obj.fields) if loaded.obj.kind == "EmailTemplate" else None
         queue = loaded.obj.fields.get("queue")
         if template_type is None or not isinstance(queue, Ref):
             continue

@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rossum_iac.kinds import KIND_NAMES, KINDS
+from rossum_iac.kinds.base import KEY_MAX_LENGTH, KEY_PATTERN, MARKER_KEY, TOOL_OPTIONS, Content
 from rossum_iac.manifest.checks import LoadedObject, RefSite, check_stack
 from rossum_iac.manifest.errors import ManifestError, ManifestErrors, sort_errors
-from rossum_iac.manifest.fields import TOOL_OPTIONS, not_declarable_reason
 from rossum_iac.manifest.includes import Included, IncludeError, IncludeReader, is_include
-from rossum_iac.manifest.kinds import KIND_NAMES, KINDS, MARKER_KEY
 from rossum_iac.manifest.model import DesiredObject, Environment, Ref, Secret, SourceLocation, Stack, Template
-from rossum_iac.manifest.schema_build import KEY_MAX_LENGTH, KEY_PATTERN, SINGLE_USE_RULE_ACTIONS
-from rossum_iac.manifest.schema_content import check_schema_content
-from rossum_iac.manifest.schema_validation import Problem, kind_properties, validate
+from rossum_iac.manifest.schema_validation import Problem, validate
 from rossum_iac.manifest.stackfile import (
     ENVIRONMENTS_DIR,
     STACK_FILE_NAMES,
@@ -31,8 +29,9 @@ from rossum_iac.manifest.stackfile import (
     api_url_problem,
     environment_from,
 )
-from rossum_iac.manifest.variables import Resolver, Variables, placeholder_form, suggest
+from rossum_iac.manifest.variables import Resolver, Variables, placeholder_form
 from rossum_iac.manifest.yaml_io import Document, Pos, YamlSyntaxError, YMap, YSeq, parse_documents, plain
+from rossum_iac.suggest import suggest
 
 _KEY_RE = re.compile(KEY_PATTERN)
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -402,16 +401,16 @@ class _Loader:
                 f"at most {KEY_MAX_LENGTH} characters",
             )
         ctx = _ObjectContext(kind, path)
-        properties = kind_properties(kind)
-        declarable = [p for p in properties if p not in TOOL_OPTIONS]
+        kind_def = KINDS[kind]
+        declarable = list(kind_def.declarable)
         raw_fields: dict[str, Any] = {}
         for name in data:
             if name in TOOL_OPTIONS:
                 continue
-            if name in properties:
+            if name in kind_def.declarable:
                 raw_fields[name] = data[name]
                 continue
-            reason = not_declarable_reason(kind, name)
+            reason = kind_def.not_declarable_reason(name)
             if reason:
                 self.error(path, data.key_pos(name), f"'{name}' cannot be declared on a {kind}: it {reason}")
             else:
@@ -443,10 +442,9 @@ class _Loader:
             instance["protect"] = placeholder_form(protect)
         if "ignore_changes" in data:
             instance["ignore_changes"] = data["ignore_changes"]
-        # schema content is checked by schema_content (with better messages), not by the JSON Schema
-        instance.update(
-            placeholder_form({k: ([] if kind == "Schema" and k == "content" else v) for k, v in fields.items()})
-        )
+        # content with a structure check of its own (schema content) is not checked again by the JSON Schema
+        checked = {p for p, c in kind_def.content_fields.items() if c.check is not None}
+        instance.update(placeholder_form({k: ([] if k in checked else v) for k, v in fields.items()}))
         for name in ctx.reported:  # already reported: a well-formed stand-in avoids a second message
             instance[name] = ["reported"] if KINDS[kind].refs[name].many else "reported"
         self._report_problems(path, data, validate(kind, instance, kind, skip_top_unknown=True))
@@ -507,7 +505,7 @@ class _Loader:
         return raw
 
     def _include(self, raw: YMap, path: tuple[str, ...], file: Path, ctx: _ObjectContext) -> Any:
-        structured = ctx.kind == "Schema"
+        structured = KINDS[ctx.kind].content_fields[".".join(path)].structured
         try:
             included = self.includes.read(raw, file, structured)
         except IncludeError as exc:
@@ -535,29 +533,30 @@ class _Loader:
         for name, spec in KINDS[kind].refs.items():
             if name not in fields:
                 continue
+            target = spec.ref or ""
             value = fields[name]
             raw = data.get(name)
             if spec.many:
                 if not isinstance(value, list):
-                    self._ref_placeholder_error(ctx, name, value, spec.target, True, data.value_pos(name))
+                    self._ref_placeholder_error(ctx, name, value, target, True, data.value_pos(name))
                     continue
                 converted = []
                 for index, item in enumerate(value):
                     where = raw.item_pos(index) if isinstance(raw, YSeq) else data.value_pos(name)
                     if _is_key(item):
-                        ref = Ref(spec.target, item)
+                        ref = Ref(target, item)
                         ctx.ref_sites.append(RefSite(ref, ctx.file, where, f"{name}[{index}]"))
                         converted.append(ref)
                     else:
-                        self._ref_placeholder_error(ctx, name, item, spec.target, True, where)
+                        self._ref_placeholder_error(ctx, name, item, target, True, where)
                         converted.append(item)
                 fields[name] = converted
             elif _is_key(value):
-                ref = Ref(spec.target, value)
+                ref = Ref(target, value)
                 ctx.ref_sites.append(RefSite(ref, ctx.file, data.value_pos(name), name))
                 fields[name] = ref
             else:
-                self._ref_placeholder_error(ctx, name, value, spec.target, False, data.value_pos(name))
+                self._ref_placeholder_error(ctx, name, value, target, False, data.value_pos(name))
 
     def _ref_placeholder_error(
         self, ctx: _ObjectContext, name: str, value: Any, target: str, many: bool, pos: Pos
@@ -573,61 +572,29 @@ class _Loader:
             )
 
     def _kind_checks(self, kind: str, path: Path, data: YMap, raw_fields: dict[str, Any], ctx: _ObjectContext) -> None:
-        if kind == "Schema" and "content" in raw_fields:
-            self._schema_content(path, data, raw_fields["content"], ctx)
-        elif kind == "Rule":
-            self._rule_actions(path, raw_fields.get("actions"))
-        elif kind == "Queue":
-            generic, dedicated = raw_fields.get("generic_engine"), raw_fields.get("dedicated_engine")
-            if generic is not None and dedicated is not None:
-                self.error(
-                    path,
-                    data.key_pos("dedicated_engine"),
-                    "a queue uses either generic_engine or dedicated_engine; set the other to null or leave it out",
-                )
+        """The kind's own rules, and the structure checks of content fields (inline or included)."""
+        report = lambda pos, message: self.error(path, pos, message)  # noqa: E731
+        for check in KINDS[kind].checks:
+            check(data, report)
+        for field_path, content in KINDS[kind].content_fields.items():
+            if content.check is not None and field_path in raw_fields:
+                self._check_content(path, data, field_path, raw_fields[field_path], content, ctx)
 
-    def _schema_content(self, path: Path, data: YMap, raw: Any, ctx: _ObjectContext) -> None:
+    def _check_content(
+        self, path: Path, data: YMap, field_path: str, raw: Any, content: Content, ctx: _ObjectContext
+    ) -> None:
+        assert content.check is not None
         if is_include(raw):
-            included = ctx.included.get("content")
+            included = ctx.included.get(field_path)
             if included is None:
                 return  # the include itself failed; already reported
             found: list[tuple[Pos, str]] = []
-            check_schema_content(included.value, (0, 0), lambda pos, message: found.append((pos, message)))
+            content.check(included.value, (0, 0), lambda pos, message: found.append((pos, message)))
             if found and not included.positioned:
                 found = []
                 value = included.reparse()
-                check_schema_content(value, (0, 0), lambda pos, message: found.append((pos, message)))
+                content.check(value, (0, 0), lambda pos, message: found.append((pos, message)))
             for pos, message in found:
                 self.error(included.path, pos, message)
             return
-        check_schema_content(raw, data.value_pos("content"), lambda pos, message: self.error(path, pos, message))
-
-    def _rule_actions(self, path: Path, actions: Any) -> None:
-        if not isinstance(actions, YSeq):
-            return
-        ids: dict[str, int] = {}
-        types: dict[str, int] = {}
-        for index, action in enumerate(actions):
-            if not isinstance(action, YMap):
-                continue
-            action_id = action.get("id")
-            if isinstance(action_id, str):
-                if action_id in ids:
-                    self.error(
-                        path,
-                        action.value_pos("id"),
-                        f"action id {action_id!r} is used twice in this rule (actions[{ids[action_id]}] and "
-                        f"actions[{index}]); action ids must be unique within a rule",
-                    )
-                else:
-                    ids[action_id] = index
-            action_type = action.get("type")
-            if action_type in SINGLE_USE_RULE_ACTIONS and isinstance(action_type, str):
-                if action_type in types:
-                    self.error(
-                        path,
-                        action.value_pos("type"),
-                        f"a rule can have at most one {action_type} action (also actions[{types[action_type]}])",
-                    )
-                else:
-                    types[action_type] = index
+        content.check(raw, data.value_pos(field_path), lambda pos, message: self.error(path, pos, message))

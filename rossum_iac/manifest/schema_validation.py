@@ -16,10 +16,10 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from rossum_iac.kinds import KINDS
+from rossum_iac.kinds.base import KEY_PATTERN, NAME_PATTERN, PLACEHOLDER_PATTERN
 from rossum_iac.manifest.fastschema import Check, compile_schema
-from rossum_iac.manifest.kinds import KINDS
-from rossum_iac.manifest.schema_build import KEY_PATTERN, NAME_PATTERN, PLACEHOLDER_PATTERN
-from rossum_iac.manifest.variables import suggest
+from rossum_iac.suggest import suggest
 
 if TYPE_CHECKING:  # jsonschema is imported only when a document is invalid (it is slow to import)
     from jsonschema import Draft202012Validator
@@ -291,9 +291,9 @@ def _ref_target(kind: str | None, path: Path_) -> str | None:
     if spec is None:
         return None
     if spec.many and len(path) == 2 and isinstance(path[1], int):
-        return spec.target
+        return spec.ref
     if not spec.many and len(path) == 1:
-        return spec.target
+        return spec.ref
     return None
 
 

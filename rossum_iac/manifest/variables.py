@@ -16,16 +16,16 @@ can choose which secret or object a manifest uses.
 from __future__ import annotations
 
 import copy
-import difflib
 import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rossum_iac.manifest.kinds import KIND_NAMES
+from rossum_iac.kinds import KIND_NAMES
+from rossum_iac.kinds.base import KEY_PATTERN, NAME_PATTERN
 from rossum_iac.manifest.model import Ref, RefPlaceholder, Secret, Template, TemplatePart
-from rossum_iac.manifest.schema_build import KEY_PATTERN, NAME_PATTERN
+from rossum_iac.suggest import suggest
 
 _PLACEHOLDER_RE = re.compile(r"\$?\$\{(var|env|ref)\.([^{}]*)\}")
 _LOOSE_RE = re.compile(r"\$\{\s*(var|env|ref)\s*[.}]|\$\{\s+(var|env|ref)\b")
@@ -36,16 +36,6 @@ _KIND_ALIASES: dict[str, str] = {}
 for _kind in KIND_NAMES:
     _KIND_ALIASES[_kind.lower()] = _kind
     _KIND_ALIASES[re.sub(r"(?<!^)(?=[A-Z])", "_", _kind).lower()] = _kind  # email_template
-
-
-def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str], cutoff: float = 0.6) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
-    if not matches:
-        lowered = {c.lower(): c for c in choices}
-        if word.lower() in lowered:
-            matches = [lowered[word.lower()]]
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
 def canonical_kind(name: str) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rossum_iac.errors import RossumIacError, UsageError
-from rossum_iac.manifest.kinds import MARKER_KEY
+from rossum_iac.kinds import MARKER_KEY
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 

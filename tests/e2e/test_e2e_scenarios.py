@@ -12,7 +12,7 @@ import pytest
 from e2e_helpers import BASE_MANIFESTS, Cli, Live, write_manifests, write_requests
 
 import rossum_iac.cli.apply as apply_module
-from rossum_iac.manifest.kinds import MARKER_KEY
+from rossum_iac.kinds import MARKER_KEY
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 
 from rossum_iac.engine.identity import hash_secret
 from rossum_iac.engine.live import LiveState
-from rossum_iac.manifest.kinds import KINDS, MARKER_KEY
+from rossum_iac.kinds import KINDS, MARKER_KEY
 from rossum_iac.manifest.model import DesiredObject, SourceLocation, Stack
 
 BASE = "http://127.0.0.1:9/api/v1"

@@ -14,7 +14,7 @@ from rossum_iac.engine.adopt import adopt
 from rossum_iac.engine.errors import AdoptError, StalePlanError
 from rossum_iac.engine.plan import ActionType
 from rossum_iac.engine.planner import PlanOptions
-from rossum_iac.manifest.kinds import MARKER_KEY
+from rossum_iac.kinds import MARKER_KEY
 from rossum_iac.manifest.model import Ref, Secret
 
 

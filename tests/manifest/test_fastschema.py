@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from rossum_iac.kinds import KIND_NAMES
 from rossum_iac.manifest import load_stack
 from rossum_iac.manifest.fastschema import UnsupportedSchema, compile_schema
-from rossum_iac.manifest.kinds import KIND_NAMES
 from rossum_iac.manifest.schema_validation import _inline, manifest_schema, quick_check_for, validator_for
 from rossum_iac.manifest.variables import placeholder_form
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from rossum_iac.kinds import KIND_NAMES
 from rossum_iac.manifest import schema_build
-from rossum_iac.manifest.kinds import KIND_NAMES
 from rossum_iac.manifest.schema_validation import manifest_schema, schema_text
 from rossum_iac.manifest.yaml_io import parse_documents, plain
 

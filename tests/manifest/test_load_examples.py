@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from rossum_iac.kinds import KIND_NAMES
 from rossum_iac.manifest import ManifestErrors, load_stack
-from rossum_iac.manifest.kinds import KIND_NAMES
 from rossum_iac.manifest.model import DesiredObject, Ref, RefPlaceholder, Secret, Stack, Template, references
 
 from .helpers import EXAMPLES

@@ -11,7 +11,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from rossum_iac.manifest.kinds import KIND_NAMES
+from rossum_iac.kinds import KIND_NAMES
 from rossum_iac.manifest.loader import load
 from rossum_iac.manifest.schema_validation import kind_properties
 

@@ -14,11 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rossum_iac.manifest.schema_build import DATAPOINT_TYPES, TABLE_ONLY_ATTRIBUTES
-from rossum_iac.manifest.variables import suggest
-from rossum_iac.manifest.yaml_io import Pos, YMap, YSeq
+from rossum_iac.kinds.fragments import boolean, enum, integer, nullable, ref, typed
+from rossum_iac.suggest import suggest
+
+Pos = tuple[int, int]
+"""1-based (line, column); parsed manifests carry them on their mappings and lists (``manifest.yaml_io``)."""
 
 CATEGORIES = ("section", "multivalue", "tuple", "datapoint")
+DATAPOINT_TYPES = ["string", "number", "date", "enum", "button"]
+TABLE_ONLY_ATTRIBUTES = ["width", "stretch", "can_collapse", "width_chars"]
 MAX_ID_LENGTH = 50
 
 Report = Callable[[Pos, str], None]
@@ -31,15 +35,15 @@ _UI_EDIT = ("enabled", "disabled", "enabled_without_warning")
 
 
 def _pos(container: Any, key: Any) -> Pos:
-    if isinstance(container, YMap):
+    if hasattr(container, "value_pos"):
         return container.value_pos(key)
-    if isinstance(container, YSeq):
+    if hasattr(container, "item_pos"):
         return container.item_pos(key)
     return (0, 0)
 
 
 def _key_pos(container: Any, key: Any) -> Pos:
-    if isinstance(container, YMap):
+    if hasattr(container, "key_pos"):
         return container.key_pos(key)
     return (0, 0)
 
@@ -65,7 +69,9 @@ class _Checker:
         if not isinstance(node, dict):
             self.report(pos, "a schema node must be a mapping with category, id and label")
             return
-        node_pos = node.pos if isinstance(node, YMap) and node.pos != (0, 0) else pos
+        node_pos: Pos = getattr(node, "pos", (0, 0))
+        if node_pos == (0, 0):
+            node_pos = pos
         category = node.get("category")
         node_id = node.get("id")
         name = f"'{node_id}'" if isinstance(node_id, str) else "node"
@@ -236,3 +242,138 @@ class _Checker:
 def check_schema_content(content: Any, pos: Pos, report: Report) -> None:
     """Report every structure problem of ``content`` (a list of sections) through ``report``."""
     _Checker(report).run(content, pos)
+
+
+def schema_content_defs() -> dict[str, Any]:
+    node_id = {"type": "string", "minLength": 1, "maxLength": 50, "description": "Unique in the schema."}
+    common = {
+        "id": node_id,
+        "label": {"type": "string"},
+        "hidden": boolean(),
+        "disable_prediction": boolean(),
+        "rir_field_names": {"type": ["array", "null"], "items": {"type": "string"}},
+    }
+    datapoint_props = {
+        "category": {"const": "datapoint"},
+        **common,
+        "type": enum(DATAPOINT_TYPES, "Data type of the field."),
+        "can_export": boolean(),
+        "default_value": {"type": ["string", "number", "null"]},
+        "constraints": {
+            "type": "object",
+            "properties": {
+                "length": {
+                    "type": "object",
+                    "properties": {
+                        "min": nullable("integer"),
+                        "max": nullable("integer"),
+                        "exact": nullable("integer"),
+                    },
+                },
+                "regexp": {"type": "object", "properties": {"pattern": {"type": "string"}}},
+                "required": boolean(),
+            },
+        },
+        "ui_configuration": {
+            "type": "object",
+            "properties": {
+                "type": {"enum": ["captured", "data", "manual", "formula", "reasoning", None]},
+                "edit": {"enum": ["enabled", "disabled", "enabled_without_warning"]},
+            },
+        },
+        "width": integer(),
+        "stretch": boolean(),
+        "can_collapse": boolean(),
+        "width_chars": integer(),
+        "score_threshold": typed("number", minimum=0, maximum=1),
+        "formula": {"type": ["string", "null"], "maxLength": 2000},
+        "prompt": {"type": ["string", "null"], "maxLength": 2000},
+        "context": {"type": ["array", "null"], "items": {"type": "string"}},
+        "format": {"type": ["string", "null"]},
+        "aggregations": {"type": "object"},
+        "options": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"value": {"type": "string"}, "label": {"type": "string"}},
+                "required": ["value", "label"],
+            },
+        },
+        "enum_value_type": {"enum": ["string", "number", "date"]},
+        "popup_url": {"type": ["string", "null"]},
+        "can_obtain_token": boolean(),
+    }
+    datapoint_base = {
+        "type": "object",
+        "properties": datapoint_props,
+        "required": ["category", "id", "label", "type"],
+        "allOf": [
+            {
+                "if": {"properties": {"type": {"const": "enum"}}, "required": ["type"]},
+                "then": {"properties": {"options": {"minItems": 1}}, "required": ["options"]},
+            }
+        ],
+    }
+    not_table = {"not": {"anyOf": [{"required": [name]} for name in TABLE_ONLY_ATTRIBUTES]}}
+    return {
+        "schema_content": {
+            "type": "array",
+            "items": ref("section"),
+            "description": "Schema content: a list of sections.",
+        },
+        "section": {
+            "type": "object",
+            "properties": {
+                "category": {"const": "section"},
+                **common,
+                "icon": {"type": ["string", "null"]},
+                "children": {
+                    "type": "array",
+                    "items": {
+                        "if": {"properties": {"category": {"const": "multivalue"}}, "required": ["category"]},
+                        "then": ref("multivalue"),
+                        "else": ref("datapoint"),
+                    },
+                },
+            },
+            "required": ["category", "id", "label", "children"],
+        },
+        "datapoint_base": datapoint_base,
+        "datapoint": {
+            "description": "A datapoint outside a table: width, stretch, can_collapse, width_chars not allowed.",
+            "allOf": [ref("datapoint_base"), not_table],
+        },
+        "table_datapoint": {"description": "A datapoint inside a tuple (a table column).", **ref("datapoint_base")},
+        "multivalue": {
+            "type": "object",
+            "properties": {
+                "category": {"const": "multivalue"},
+                **common,
+                "children": {
+                    "if": {"properties": {"category": {"const": "tuple"}}, "required": ["category"]},
+                    "then": ref("tuple"),
+                    "else": {
+                        "allOf": [
+                            ref("datapoint"),
+                            {"not": {"properties": {"type": {"const": "button"}}, "required": ["type"]}},
+                        ]
+                    },
+                },
+                "min_occurrences": nullable("integer", minimum=0),
+                "max_occurrences": nullable("integer", minimum=1),
+                "grid": {"type": ["object", "null"]},
+                "show_grid_by_default": boolean(),
+                "default_value": {},
+            },
+            "required": ["category", "id", "label", "children"],
+        },
+        "tuple": {
+            "type": "object",
+            "properties": {
+                "category": {"const": "tuple"},
+                **common,
+                "children": {"type": "array", "items": ref("table_datapoint")},
+            },
+            "required": ["category", "id", "label", "children"],
+        },
+    }

@@ -1,0 +1,230 @@
+"""What a kind is made of. Each kind is one module (``rossum_iac/kinds/<kind>.py``) that builds a ``KindDef`` from
+these types; the JSON Schema for editors, the validator, the engine, pull and the docs' field tables all read it.
+
+A ``Field`` is one API field of a kind: its JSON Schema as written in a manifest, the API's documented default,
+whether it refers to another kind by key, compares as a set, is write-only, forces a replacement when it changes,
+may hold long content in its own file, or cannot be declared at all (and why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rossum_iac.manifest.yaml_io import Pos, YMap
+
+MARKER_KEY = "rossum_iac"
+"""Key inside an object's ``metadata`` that holds the ownership marker ``{"stack": ..., "key": ...}``."""
+
+TOOL_OPTIONS = ("kind", "key", "protect", "ignore_changes")
+"""Keys of a manifest document that are not API fields."""
+
+KEY_PATTERN = "^[a-z0-9][a-z0-9_-]*$"
+KEY_MAX_LENGTH = 100
+NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$"
+PLACEHOLDER_PATTERN = r"^\$\{(var|env|ref)\.[^{}]+\}$"
+
+
+class _NoDefault:
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+NO_DEFAULT: Any = _NoDefault()
+"""The API documents no default for the field (or computes one per object): it is never assumed."""
+
+Report = Callable[["Pos", str], None]
+"""Reports a problem at a 1-based (line, column) of the file being checked."""
+
+
+@dataclass(frozen=True)
+class Content:
+    """A field whose long value may live in its own file (``{file: path}`` in YAML)."""
+
+    suffixes: tuple[str, ...]
+    """File suffixes pull writes (the first one unless ``suffix_for`` says otherwise); any file may be included."""
+    structured: bool = False
+    """The value is a tree of nodes with ids (schema content), written as YAML/JSON data rather than text, and
+    compared node by node."""
+    check: Callable[[Any, Pos, Report], None] | None = None
+    """Structure check of the value, wherever it was written (inline or in its own file)."""
+    description: str = ""
+    """For the docs: what the file holds."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One API field of a kind."""
+
+    schema: Mapping[str, Any] | None = None
+    """JSON Schema of the value in a manifest (``None`` when it cannot be declared)."""
+    description: str = ""
+    default: Any = NO_DEFAULT
+    """The value the API gives the field when a create request leaves it out (documented), else ``NO_DEFAULT``."""
+    ref: str | None = None
+    """The kind referenced: written in YAML as that object's key, sent to the API as its URL."""
+    many: bool = False
+    """With ``ref``: a list of references."""
+    set_like: bool = False
+    """A list whose order carries no meaning (compared as a set)."""
+    write_only: bool = False
+    """Stored but never returned by the API (or a secret): never printed, compared through a salted hash."""
+    replace: bool = False
+    """The API cannot change it after creation: a change means delete and re-create."""
+    content: Content | None = None
+    duration: bool = False
+    """An API duration (``[DD ]HH:MM:SS``), compared by length of time."""
+    required: bool = False
+    """A manifest must declare it."""
+    read_only: str | None = None
+    """Why a manifest cannot declare this API field (it completes "'x' cannot be declared on a Queue: it ...")."""
+    volatile: bool = False
+    """Changes without anyone changing the configuration (counts, status): left out of plan-file fingerprints."""
+    properties: Mapping[str, Field] = field(default_factory=dict)
+    """Nested fields of an object value (hook ``config``): their rules apply at ``field.nested`` paths."""
+
+    @property
+    def declarable(self) -> bool:
+        return self.read_only is None
+
+
+class Identity(Enum):
+    """Where the ownership of a live object is recorded."""
+
+    METADATA = "metadata"
+    """A marker in the object's own ``metadata``."""
+    QUEUE_RECORD = "queue"
+    """A record in the marker of the object's queue (kinds without metadata that belong to one queue)."""
+    ORGANIZATION_RECORD = "organization"
+    """A record in the organization's metadata (kinds without metadata, organization-wide)."""
+
+
+ObjectCheck = Callable[["YMap", Report], None]
+"""A rule about one manifest document beyond its JSON Schema; gets the document as parsed (with positions)."""
+
+
+@dataclass(frozen=True)
+class KindDef:
+    name: str
+    collection: str
+    """API collection path segment (``queues``)."""
+    description: str
+    fields: Mapping[str, Field]
+    identity: Identity = Identity.METADATA
+    schema_extra: Mapping[str, Any] = field(default_factory=dict)
+    """Keywords added to the kind's JSON Schema (conditional requirements)."""
+    defs: Mapping[str, Any] = field(default_factory=dict)
+    """Definitions the kind's JSON Schema refers to (``#/$defs/<name>``), added to the shared ``$defs``."""
+    checks: tuple[ObjectCheck, ...] = ()
+    label: str = ""
+    """How messages name one object of the kind (``queue``, ``email template``)."""
+    natural_key: tuple[str, ...] = ("name",)
+    """Fields that identify an object to a person (an unmanaged twin has the same values)."""
+    folder: str = ""
+    """Directory pull writes this kind's manifests to."""
+    organization_field: str | None = None
+    """A field the create request sets to the organization's URL (the API requires it; manifests never say it)."""
+    coexists: Callable[[Mapping[str, Any]], bool] = lambda fields: True
+    """Whether a replacement (from the desired fields) can exist next to the object it replaces; then it is created
+    before the old one is deleted, so a create the API refuses leaves the organization as it was."""
+
+    # --- derived views ------------------------------------------------------------------------------------------
+
+    def walk(self) -> Iterator[tuple[str, Field]]:
+        """Every field with its dotted path, nested fields after their parent."""
+        stack: list[tuple[str, Field]] = list(self.fields.items())[::-1]
+        while stack:
+            path, spec = stack.pop()
+            yield path, spec
+            stack.extend((f"{path}.{name}", sub) for name, sub in reversed(list(spec.properties.items())))
+
+    def _paths(self, predicate: Callable[[Field], bool]) -> frozenset[str]:
+        return frozenset(path for path, spec in self.walk() if predicate(spec))
+
+    @property
+    def has_metadata(self) -> bool:
+        """Whether the object carries its ownership marker in its own ``metadata``."""
+        return self.identity is Identity.METADATA
+
+    @property
+    def refs(self) -> dict[str, Field]:
+        """Top-level reference fields."""
+        return {name: spec for name, spec in self.fields.items() if spec.ref is not None}
+
+    @property
+    def set_fields(self) -> frozenset[str]:
+        return self._paths(lambda f: f.set_like)
+
+    @property
+    def write_only(self) -> frozenset[str]:
+        return self._paths(lambda f: f.write_only)
+
+    @property
+    def replace_fields(self) -> frozenset[str]:
+        return self._paths(lambda f: f.replace)
+
+    @property
+    def content_fields(self) -> dict[str, Content]:
+        return {path: spec.content for path, spec in self.walk() if spec.content is not None}
+
+    @property
+    def duration_fields(self) -> frozenset[str]:
+        return self._paths(lambda f: f.duration)
+
+    @property
+    def volatile_fields(self) -> frozenset[str]:
+        """Server-maintained fields left out of fingerprints (besides ``modified_at``/``modified_by``)."""
+        return frozenset(name for name, spec in self.fields.items() if spec.volatile) | {"modified_at", "modified_by"}
+
+    @property
+    def declarable(self) -> tuple[str, ...]:
+        """Top-level fields a manifest may declare, in definition order."""
+        return tuple(name for name, spec in self.fields.items() if spec.declarable)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(name for name, spec in self.fields.items() if spec.required)
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """Kinds whose objects must exist before an object of this kind is created."""
+        out: list[str] = []
+        for spec in self.fields.values():
+            if spec.ref is not None and spec.ref != self.name and spec.ref not in out:
+                out.append(spec.ref)
+        return tuple(out)
+
+    def not_declarable_reason(self, name: str) -> str | None:
+        """Why ``name`` cannot be declared, or None if it is not a known API field of this kind."""
+        spec = self.fields.get(name)
+        if spec is not None:
+            return spec.read_only
+        return COMMON_READ_ONLY.get(name)
+
+    def field_at(self, path: str) -> Field | None:
+        """The field at a dotted path (``config.code``), or None."""
+        parts = path.split(".")
+        spec = self.fields.get(parts[0])
+        for part in parts[1:]:
+            if spec is None:
+                return None
+            spec = spec.properties.get(part)
+        return spec
+
+    def describe(self) -> str:
+        return self.label or self.name.lower()
+
+
+COMMON_READ_ONLY: dict[str, str] = {
+    "id": "is assigned by the API; rossum-iac identifies objects by their key",
+    "url": "is assigned by the API; refer to other objects by key",
+    "modified_by": "is set by the API when the object is created or changed",
+    "modified_at": "is set by the API when the object is created or changed",
+}
+"""API fields every kind has and no manifest declares."""
+
+READ_ONLY = "is read-only: the API computes it"
+SET_BY_API = "is set by the API when the object is created or changed"

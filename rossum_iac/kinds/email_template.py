@@ -1,0 +1,92 @@
+"""EmailTemplate: an email template of one queue (API reference "Email Template").
+
+Templates have no ``metadata``: their ownership is recorded in their queue's marker. Every queue is created with
+five templates of its own; a manifest may configure them (matched by type or name), never create a second one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rossum_iac.kinds.base import Content, Field, Identity, KindDef
+from rossum_iac.kinds.fragments import boolean, content, enum, key_ref, string
+
+EMAIL_TEMPLATE_TYPES = ["custom", "rejection", "rejection_default", "email_with_no_processable_attachments"]
+
+CREATABLE_TYPES = frozenset({"custom", "rejection"})
+"""Email template types the API lets a client create and delete."""
+
+QUEUE_DEFAULT_TYPES = frozenset({"rejection_default", "email_with_no_processable_attachments"})
+"""Email template types Rossum creates itself, one of each with every queue, and that cannot be created or deleted.
+
+A manifest may declare an EmailTemplate of one of these types only to configure that auto-created template: the
+engine matches it to the live template by (queue, type), updates it, never creates it, and never deletes it (when
+it leaves the manifests it is simply no longer managed). The loader allows at most one per (queue, type).
+"""
+
+DEFAULT_CUSTOM_NAMES = frozenset(
+    {
+        "Annotation status change - confirmed",
+        "Annotation status change - exported",
+        "Annotation status change - received",
+    }
+)
+"""Names of the default templates of type ``custom`` every new queue gets."""
+
+
+def is_queue_default(template_type: Any, name: Any) -> bool:
+    """Whether a template (its ``type``, ``None`` meaning ``custom``, and name) is one a queue creates itself."""
+    if template_type in QUEUE_DEFAULT_TYPES:
+        return True
+    return template_type in (None, "custom") and name in DEFAULT_CUSTOM_NAMES
+
+
+def queue_default_type(fields: dict[str, Any]) -> str | None:
+    """The default type when a manifest template configures a queue's auto-created template, else None."""
+    template_type = fields.get("type")
+    if isinstance(template_type, str) and template_type in QUEUE_DEFAULT_TYPES:
+        return template_type
+    return None
+
+
+_RECIPIENTS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"email": {"type": "string"}, "name": {"type": "string"}},
+        "required": ["email"],
+        "additionalProperties": False,
+    },
+}
+
+EMAIL_TEMPLATE = KindDef(
+    name="EmailTemplate",
+    collection="email_templates",
+    description="An email template of one queue. Types custom and rejection are created; rejection_default and "
+    "email_with_no_processable_attachments configure the template the queue creates itself.",
+    identity=Identity.QUEUE_RECORD,
+    label="email template",
+    folder="email-templates",
+    natural_key=("name", "queue"),
+    fields={
+        "name": Field(string("Name of the template."), required=True),
+        "queue": Field(key_ref("Queue"), ref="Queue", replace=True, required=True),
+        "type": Field(
+            enum(EMAIL_TEMPLATE_TYPES, "custom (default), rejection, or a queue default type."), default="custom"
+        ),
+        "subject": Field(string("Subject; may use template variables such as {{ parent_email_subject }}."), default=""),
+        "message": Field(
+            content({"type": "string"}, "HTML body, inline or {file: path.html}."),
+            content=Content((".html",), description="the HTML body"),
+            default="",
+        ),
+        "enabled": Field(boolean("(Deprecated) Use automate."), default=True),
+        "automate": Field(boolean("Send automatically on the action."), default=True),
+        "to": Field(_RECIPIENTS, default=[]),
+        "cc": Field(_RECIPIENTS, default=[]),
+        "bcc": Field(_RECIPIENTS, default=[]),
+        "organization": Field(read_only="is set by the API from the template's queue"),
+        "triggers": Field(read_only="is filled by the API with the triggers of the template"),
+        "metadata": Field(read_only="does not exist on email templates in the Rossum API"),
+    },
+)
