@@ -1,6 +1,6 @@
 """Field-level differences between one manifest object and its live counterpart.
 
-Only declared fields are compared (see ``normalize`` for the comparison rules). Special cases:
+Only declared fields are compared (see ``compare`` for the comparison rules). Special cases:
 
 - write-only paths (``KindDef.write_only``): the live value is never read; the value's salted hash in the
   ownership marker is compared instead. No hash (an adopted object) means "cannot verify: will be written".
@@ -13,19 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rossum_iac.engine.compare import as_set, duration_seconds, matches, project
 from rossum_iac.engine.identity import Owned, secret_matches
-from rossum_iac.engine.normalize import (
-    UNKNOWN,
-    Resolver,
-    as_set,
-    contains_unknown,
-    desired_view,
-    duration_seconds,
-    is_sensitive,
-    matches,
-    project,
-)
 from rossum_iac.engine.plan import FieldChange, SchemaChange
+from rossum_iac.engine.resolve import UNKNOWN, Resolver, contains_unknown, desired_view, is_sensitive
 from rossum_iac.engine.schema_diff import diff_schema, flatten
 from rossum_iac.kinds import KINDS, KindDef
 from rossum_iac.manifest.model import DesiredObject, Secret, Template

@@ -20,8 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rossum_iac.engine.fingerprint import canonical_json
 from rossum_iac.engine.live import LiveObject, LiveState
-from rossum_iac.engine.normalize import Resolver, canonical_json, desired_view, url_tail
+from rossum_iac.engine.resolve import Resolver, desired_view
+from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import KINDS, MARKER_KEY
 from rossum_iac.kinds.email_template import QUEUE_DEFAULT_TYPES, is_queue_default
 from rossum_iac.manifest.model import DesiredObject, Ref, Secret, Stack

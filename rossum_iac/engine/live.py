@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rossum_iac.engine.normalize import fingerprint, url_tail
+from rossum_iac.engine.fingerprint import fingerprint
+from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import KIND_NAMES, KINDS
 
 
@@ -54,15 +55,15 @@ class LiveObject:
 
     @property
     def is_deleting(self) -> bool:
-        """A queue scheduled for deletion: it no longer counts as an existing object."""
-        if self.kind != "Queue":
+        """An object scheduled for deletion (a queue): it no longer counts as an existing object."""
+        if not KINDS[self.kind].scheduled_delete:
             return False
         status = self.data.get("status")
         return bool(self.data.get("delete_after")) or status not in (None, "active")
 
     def describe(self) -> str:
         """``queue 'Invoices' (queues/12)`` for messages."""
-        label = {"EmailTemplate": "email template"}.get(self.kind, self.kind.lower())
+        label = KINDS[self.kind].describe()
         return f"{label} {self.name!r} ({self.tail})" if self.name else f"{label} {self.tail}"
 
     @functools.cached_property

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rossum_iac.engine.identity import Marker, RegistryEntry, hash_secret, secret_matches
-from rossum_iac.engine.normalize import Resolver, deep_merge, payload_value
 from rossum_iac.engine.plan import FieldChange
+from rossum_iac.engine.resolve import Resolver, payload_value
 from rossum_iac.kinds import KINDS, MARKER_KEY
 from rossum_iac.manifest.model import DesiredObject
 
@@ -107,3 +107,14 @@ def update_payload(
             metadata[MARKER_KEY] = marker.to_json()
             body["metadata"] = metadata
     return body
+
+
+def deep_merge(base: Any, overlay: Any) -> Any:
+    """``overlay`` written over ``base``: dicts merge recursively (undeclared keys keep the live value), anything
+    else is replaced. Used for update payloads of dict fields such as hook ``config`` or ``metadata``."""
+    if isinstance(base, Mapping) and isinstance(overlay, Mapping):
+        merged = dict(base)
+        for key, value in overlay.items():
+            merged[key] = deep_merge(base.get(key), value)
+        return merged
+    return overlay

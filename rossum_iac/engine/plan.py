@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from rossum_iac.engine.errors import PlanFileError
-from rossum_iac.engine.normalize import SENSITIVE_TEXT, UNKNOWN, contains_unknown
+from rossum_iac.engine.resolve import SENSITIVE_TEXT, UNKNOWN, contains_unknown
 
 FORMAT_VERSION = "1.0"
 """``MAJOR.MINOR``: a minor bump only adds keys (readers ignore unknown keys); a major bump is incompatible."""

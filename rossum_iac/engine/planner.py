@@ -14,8 +14,9 @@ from rossum_iac.engine.errors import PlanError
 from rossum_iac.engine.graph import closure, topo_sort
 from rossum_iac.engine.identity import Owned, Ownership, match
 from rossum_iac.engine.live import LiveObject, LiveState
-from rossum_iac.engine.normalize import Resolver, desired_view, url_tail
 from rossum_iac.engine.plan import Action, ActionType, Plan
+from rossum_iac.engine.resolve import Resolver, desired_view
+from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import KIND_NAMES, KINDS
 from rossum_iac.kinds.email_template import is_queue_default
 from rossum_iac.manifest.model import DesiredObject, Stack
@@ -258,7 +259,7 @@ def _orphan_action(address: str, owned: Owned, options: PlanOptions, problems: P
                 "put it back.",
             )
         )
-    if live.kind == "Queue":
+    if KINDS[live.kind].scheduled_delete:
         if is_immediate(options.queue_delete_after):
             note = "the queue and its documents are deleted at once (--queue-delete-after 0)"
         else:
@@ -269,6 +270,17 @@ def _orphan_action(address: str, owned: Owned, options: PlanOptions, problems: P
             )
         return dataclasses.replace(base, notes=(note,))
     return base
+
+
+def _blocking_fields(kind: str) -> list[tuple[str, str, str]]:
+    """``(referrer kind, field, blocks_delete)`` for every reference to ``kind`` that makes the API refuse to delete
+    the referenced object."""
+    return [
+        (other.name, name, spec.blocks_delete)
+        for other in KINDS.values()
+        for name, spec in other.fields.items()
+        if spec.ref == kind and spec.blocks_delete is not None
+    ]
 
 
 def _check_deletes(
@@ -282,32 +294,35 @@ def _check_deletes(
     notes: list[str],
 ) -> None:
     """Refuse deletes the API would refuse (a schema or workspace still used by a queue this plan keeps), and defer
-    a schema delete that has to wait for a scheduled queue deletion."""
+    a delete that has to wait for a scheduled deletion of what uses it (a schema and its deleted queue)."""
     owned_by_tail = {o.live.tail: a for a, o in ownership.owned.items()}
     for address, action in list(actions.items()):
-        if action.action is not ActionType.DELETE or action.kind not in ("Schema", "Workspace"):
+        blocking = _blocking_fields(action.kind) if action.action is ActionType.DELETE else []
+        if not blocking:
             continue
         tail = ownership.owned[address].live.tail
-        field_name = "schema" if action.kind == "Schema" else "workspace"
         blockers: list[str] = []
         waits: list[str] = []
-        for queue in live.of_kind("Queue"):
-            if url_tail(str(queue.data.get(field_name) or "")) != tail:
-                continue
-            if queue.is_deleting:
-                if action.kind == "Schema":
-                    waits.append(f"{queue.describe()} (already scheduled for deletion)")
-                continue
-            queue_address = owned_by_tail.get(queue.tail)
-            queue_action = actions.get(queue_address) if queue_address else None
-            if queue_action is None:
-                who = "is not managed by this stack" if queue_address is None else "is not part of this plan"
-                blockers.append(f"{queue.describe()}, which {who}")
-            elif queue_action.action is ActionType.DELETE:
-                if action.kind == "Schema" and not is_immediate(options.queue_delete_after):
-                    waits.append(f"{queue_address} (deletion scheduled by this plan)")
-            elif not _moves_away(queue_action, field_name, address):
-                blockers.append(f"{queue_address}, which keeps using it")
+        for referrer_kind, field_name, mode in blocking:
+            until_gone = mode == "existing"
+            for referrer in live.of_kind(referrer_kind):
+                if url_tail(str(referrer.data.get(field_name) or "")) != tail:
+                    continue
+                if referrer.is_deleting:
+                    if until_gone:
+                        waits.append(f"{referrer.describe()} (already scheduled for deletion)")
+                    continue
+                referrer_address = owned_by_tail.get(referrer.tail)
+                referrer_action = actions.get(referrer_address) if referrer_address else None
+                if referrer_action is None:
+                    who = "is not managed by this stack" if referrer_address is None else "is not part of this plan"
+                    blockers.append(f"{referrer.describe()}, which {who}")
+                elif referrer_action.action is ActionType.DELETE:
+                    scheduled = KINDS[referrer_kind].scheduled_delete and not is_immediate(options.queue_delete_after)
+                    if until_gone and scheduled:
+                        waits.append(f"{referrer_address} (deletion scheduled by this plan)")
+                elif not _moves_away(referrer_action, field_name, address):
+                    blockers.append(f"{referrer_address}, which keeps using it")
         if blockers:
             problems.append(
                 (
@@ -318,8 +333,9 @@ def _check_deletes(
             )
         elif waits:
             del actions[address]
+            label = KINDS[action.kind].describe()
             notes.append(
-                f"{address} is not deleted yet: the API refuses to delete a schema while a queue uses it, and "
+                f"{address} is not deleted yet: the API refuses to delete a {label} while a queue uses it, and "
                 + ", ".join(waits)
                 + " still does until the scheduled deletion completes. Run apply again afterwards, or delete queues "
                 "at once with --queue-delete-after 0."

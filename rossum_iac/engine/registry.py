@@ -11,7 +11,8 @@ from typing import Any
 
 from rossum_iac.engine.identity import Marker, RegistryEntry, rule_registries, with_rule_registry
 from rossum_iac.engine.live import APIClient
-from rossum_iac.engine.normalize import Resolver, url_tail
+from rossum_iac.engine.resolve import Resolver
+from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import MARKER_KEY
 
 

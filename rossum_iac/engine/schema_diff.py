@@ -1,7 +1,7 @@
 """Node-level comparison of schema ``content`` trees.
 
 Nodes (sections, multivalues, tuples, datapoints) are identified by their ``id``. A node's attributes compare with
-the declared-subset rule of ``normalize.matches`` (attributes the server fills in and the manifest does not declare
+the declared-subset rule of ``compare.matches`` (attributes the server fills in and the manifest does not declare
 are not differences). Structure compares by parent and by the order of children.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rossum_iac.engine.normalize import matches, project
+from rossum_iac.engine.compare import matches, project
 from rossum_iac.engine.plan import SchemaChange
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rossum_iac.engine.errors import StalePlanError
-from rossum_iac.engine.normalize import comparable_json
+from rossum_iac.engine.fingerprint import comparable_json
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.planner import PlanContext
 from rossum_iac.manifest.model import Stack

@@ -83,12 +83,23 @@ class Field:
     """Why a manifest cannot declare this API field (it completes "'x' cannot be declared on a Queue: it ...")."""
     volatile: bool = False
     """Changes without anyone changing the configuration (counts, status): left out of plan-file fingerprints."""
+    stored_keys: str | None = None
+    """For a write-only mapping the API merges key by key on update: the sub-path of the object's URL that lists
+    the keys it stores (keys that left the manifest are then removed by sending them as null)."""
+    blocks_delete: str | None = None
+    """For a reference: the API refuses to delete the referenced object while this object refers to it.
+    ``"linked"``: only while the link exists (a scheduled deletion of this object unlinks it at once);
+    ``"existing"``: until this object is really gone."""
     properties: Mapping[str, Field] = field(default_factory=dict)
     """Nested fields of an object value (hook ``config``): their rules apply at ``field.nested`` paths."""
 
     @property
     def declarable(self) -> bool:
         return self.read_only is None
+
+
+RECORD_HOLDER = "Queue"
+"""The kind whose ownership marker holds the records of ``Identity.QUEUE_RECORD`` kinds."""
 
 
 class Identity(Enum):
@@ -113,6 +124,8 @@ class KindDef:
     """API collection path segment (``queues``)."""
     description: str
     fields: Mapping[str, Field]
+    rank: int = 100
+    """Position among the kinds (listings, plans, the JSON Schema); must come after every kind it depends on."""
     identity: Identity = Identity.METADATA
     schema_extra: Mapping[str, Any] = field(default_factory=dict)
     """Keywords added to the kind's JSON Schema (conditional requirements)."""
@@ -127,6 +140,15 @@ class KindDef:
     """Directory pull writes this kind's manifests to."""
     organization_field: str | None = None
     """A field the create request sets to the organization's URL (the API requires it; manifests never say it)."""
+    scheduled_delete: bool = False
+    """DELETE schedules the deletion (``delete_after``); until it happens the object has a deleting status and
+    no longer counts as existing."""
+    find_default: Callable[[list[Mapping[str, Any]], Mapping[str, Any]], Mapping[str, Any] | None] | None = None
+    """For objects the API creates along with their parent (a queue's email templates): which of the parent's
+    children (live data) a manifest object (its desired fields) configures, or None if it is a new one."""
+    is_default: Callable[[Mapping[str, Any]], bool] | None = None
+    """Whether live data is one of the objects the API creates along with the parent (leaving the manifests then
+    releases it instead of deleting it)."""
     coexists: Callable[[Mapping[str, Any]], bool] = lambda fields: True
     """Whether a replacement (from the desired fields) can exist next to the object it replaces; then it is created
     before the old one is deleted, so a create the API refuses leaves the organization as it was."""
@@ -169,6 +191,13 @@ class KindDef:
     @property
     def content_fields(self) -> dict[str, Content]:
         return {path: spec.content for path, spec in self.walk() if spec.content is not None}
+
+    @property
+    def parent_field(self) -> str | None:
+        """For ``QUEUE_RECORD`` identity: the field naming the queue that holds the record."""
+        if self.identity is not Identity.QUEUE_RECORD:
+            return None
+        return next(name for name, spec in self.fields.items() if spec.ref == "Queue" and not spec.many)
 
     @property
     def duration_fields(self) -> frozenset[str]:

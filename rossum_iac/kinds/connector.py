@@ -5,7 +5,8 @@ from __future__ import annotations
 from rossum_iac.kinds.base import Field, KindDef
 from rossum_iac.kinds.fragments import boolean, enum, metadata, nullable, string
 
-CONNECTOR = KindDef(
+KIND = KindDef(
+    rank=30,
     name="Connector",
     collection="connectors",
     description="An external service that validates and exports data of the queues that use it.",

@@ -6,6 +6,7 @@ five templates of its own; a manifest may configure them (matched by type or nam
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rossum_iac.kinds.base import Content, Field, Identity, KindDef
@@ -49,6 +50,16 @@ def queue_default_type(fields: dict[str, Any]) -> str | None:
     return None
 
 
+def find_default(children: list[Mapping[str, Any]], fields: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """Which of a new queue's own templates a manifest template configures: by type for the two default types,
+    by name for the others."""
+    wanted_type = fields.get("type")
+    if wanted_type in QUEUE_DEFAULT_TYPES:
+        return next((t for t in children if t.get("type") == wanted_type), None)
+    wanted_name = fields.get("name")
+    return next((t for t in children if isinstance(wanted_name, str) and t.get("name") == wanted_name), None)
+
+
 _RECIPIENTS = {
     "type": "array",
     "items": {
@@ -59,7 +70,8 @@ _RECIPIENTS = {
     },
 }
 
-EMAIL_TEMPLATE = KindDef(
+KIND = KindDef(
+    rank=70,
     name="EmailTemplate",
     collection="email_templates",
     description="An email template of one queue. Types custom and rejection are created; rejection_default and "
@@ -68,6 +80,8 @@ EMAIL_TEMPLATE = KindDef(
     label="email template",
     folder="email-templates",
     natural_key=("name", "queue"),
+    find_default=find_default,
+    is_default=lambda data: is_queue_default(data.get("type"), data.get("name")),
     fields={
         "name": Field(string("Name of the template."), required=True),
         "queue": Field(key_ref("Queue"), ref="Queue", replace=True, required=True),

@@ -59,7 +59,8 @@ _CONFIG = {
 
 _IS_FUNCTION = {"properties": {"type": {"const": "function"}}, "required": ["type"]}
 
-HOOK = KindDef(
+KIND = KindDef(
+    rank=60,
     name="Hook",
     collection="hooks",
     description="An extension (webhook or serverless function) notified on events of its queues.",
@@ -113,6 +114,7 @@ HOOK = KindDef(
         "secrets": Field(
             {"type": "object", "description": "Write-only secrets merged into the payload; use ${env.NAME} values."},
             write_only=True,
+            stored_keys="secrets_keys",
         ),
         "secrets_schema": Field({"type": ["object", "null"], "description": "JSON Schema of secrets."}),
         "guide": Field(nullable("string")),

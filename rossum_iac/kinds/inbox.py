@@ -38,7 +38,8 @@ def can_create_before_delete(fields: Mapping[str, Any]) -> bool:
     return fields.get("email") is None
 
 
-INBOX = KindDef(
+KIND = KindDef(
+    rank=50,
     name="Inbox",
     collection="inboxes",
     description="An email address that imports attachments into one queue.",

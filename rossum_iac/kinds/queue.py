@@ -31,17 +31,21 @@ def check_one_engine(data: Any, report: Report) -> None:
         )
 
 
-QUEUE = KindDef(
+KIND = KindDef(
+    rank=40,
     name="Queue",
     collection="queues",
     description="Where documents are imported, extracted with a schema and exported.",
     folder="queues",
     natural_key=("name", "workspace"),
+    scheduled_delete=True,
     checks=(check_one_engine,),
     fields={
         "name": Field(string("Name of the queue.", maxLength=255), required=True),
-        "workspace": Field(key_ref("Workspace", null=True), ref="Workspace", required=True),
-        "schema": Field(key_ref("Schema"), ref="Schema", required=True),
+        "workspace": Field(
+            key_ref("Workspace", null=True), ref="Workspace", required=True, blocks_delete="linked"
+        ),
+        "schema": Field(key_ref("Schema"), ref="Schema", required=True, blocks_delete="existing"),
         "connector": Field(key_ref("Connector", null=True), ref="Connector", default=None),
         "users": Field(strings("URLs of users with access to the queue.")),
         "session_timeout": Field(

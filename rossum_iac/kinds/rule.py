@@ -161,7 +161,8 @@ def check_actions(data: Any, report: Report) -> None:
                 types[action_type] = index
 
 
-RULE = KindDef(
+KIND = KindDef(
+    rank=80,
     name="Rule",
     collection="rules",
     description="A business rule: a TxScript trigger condition and the actions run when it holds.",

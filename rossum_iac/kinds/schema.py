@@ -10,7 +10,8 @@ from rossum_iac.kinds.base import Content, Field, KindDef
 from rossum_iac.kinds.fragments import content, metadata, ref, string
 from rossum_iac.kinds.schema_content import check_schema_content, schema_content_defs
 
-SCHEMA = KindDef(
+KIND = KindDef(
+    rank=20,
     name="Schema",
     collection="schemas",
     description="The fields extracted from documents; any number of queues may share one schema.",

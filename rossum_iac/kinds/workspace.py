@@ -5,7 +5,8 @@ from __future__ import annotations
 from rossum_iac.kinds.base import READ_ONLY, Field, KindDef
 from rossum_iac.kinds.fragments import metadata, string
 
-WORKSPACE = KindDef(
+KIND = KindDef(
+    rank=10,
     name="Workspace",
     collection="workspaces",
     description="A container of queues.",

@@ -9,11 +9,11 @@ from engine_helpers import desired, live_obj, live_state, marker, stack, url
 from test_engine_planner import full_stack, matching_live
 
 from rossum_iac.engine.errors import PlanFileError
-from rossum_iac.engine.normalize import UNKNOWN
 from rossum_iac.engine.plan import Action, ActionType, FieldChange, Plan, SchemaChange
 from rossum_iac.engine.planfile import read_plan, stack_secret_values, write_plan
 from rossum_iac.engine.planner import build_plan
 from rossum_iac.engine.render import render_drift, render_plan, render_results
+from rossum_iac.engine.resolve import UNKNOWN
 from rossum_iac.manifest.model import Secret
 
 

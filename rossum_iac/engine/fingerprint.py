@@ -1,0 +1,50 @@
+"""Canonical JSON and fingerprints of live objects: plan files record one per object read, and ``apply PLAN``
+refuses a plan whose objects changed since."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from rossum_iac.engine.resolve import UNKNOWN, UNKNOWN_TEXT
+from rossum_iac.kinds import KINDS
+from rossum_iac.manifest.model import Ref, Secret, Template
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON text (sorted keys, no whitespace) used for hashing and set comparison."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if value is UNKNOWN:
+        return UNKNOWN_TEXT
+    if isinstance(value, Ref):
+        return str(value)
+    if isinstance(value, Secret | Template):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_API_URL_IN_JSON = re.compile(r'"https?://[^"\s]*?/v1/([a-z_]+)/(\d+)"')
+
+
+def comparable_json(value: Any) -> str:
+    """Canonical JSON with API URLs reduced to their tails (``queues/12``)."""
+    return _API_URL_IN_JSON.sub(r'"\1/\2"', canonical_json(value))
+
+
+def fingerprint(kind: str, data: Mapping[str, Any]) -> str:
+    """SHA-256 of an object's canonical JSON, without volatile server fields (they change without anyone changing
+    the configuration: documents arriving change a queue's ``counts``, a function hook's ``status`` moves from
+    pending to ready) and with API URLs reduced to tails (so the host/port the organization is reached under does
+    not matter)."""
+    volatile = KINDS[kind].volatile_fields
+    return "sha256:" + sha256_hex(comparable_json({k: v for k, v in data.items() if k not in volatile}))
