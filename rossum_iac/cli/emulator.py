@@ -34,7 +34,9 @@ def emulator() -> None:
 @click.option("--username", default=None, help="Admin username (default admin@example.com).")
 @click.option("--password", default=None, help="Admin password (default admin).")
 @click.option("--token", default=None, help="Fixed API token of the admin (40 hex digits by default).")
-@click.option("--verbose", is_flag=True, help="Log every request on stderr.")
+@click.option(
+    "--verbose", is_flag=True, help="Log every request on stderr: method, path, status and duration (no headers)."
+)
 @handle_errors
 def serve(
     host: str,

@@ -98,6 +98,20 @@ Behaviour choices where the documentation is silent (see ``docs`` of each resour
   may edit themselves (``/auth/user``, ``/users/{own id}``); labels are also writable by annotators/managers.
 * Queue DELETE answers 202 with an empty body; see ``resources/queues.py`` for the deletion schedule.
 * Queue ``counts`` are computed from the ``annotations`` collection at render time (no counters to update).
+* Hostile or malformed requests never get a 500: an id beyond SQLite's INTEGER range (2**63 - 1) is 404 in a
+  path, 400 ``Select a valid choice. <id> is not one of the available choices.`` in a filter and 400
+  ``Invalid hyperlink - Object does not exist.`` in a reference; integer fields stop at Django's
+  BigIntegerField bounds. JSON is strict (``NaN``/``Infinity``, ``1e400`` and nesting deeper than
+  ``http.MAX_JSON_DEPTH`` = 100 -> 400 ``JSON parse error - ...``); a body without ``Content-Type`` or of
+  a type nothing parses -> 415 (DRF). Bodies: JSON/form up to 10 MB, file bodies (multipart, raw uploads)
+  up to 50 MB of which 40 MB of files -> otherwise 413 (``server.JSON_MAX_BODY_BYTES`` etc.); an invalid
+  ``Content-Length`` or chunk size -> 400. Any method name reaches the router (unknown ones -> 405 with
+  ``Allow``). A number from the request that still overflows somewhere -> 400.
+* Concurrency: requests are serialised on one SQLite connection, so concurrent writers never interleave
+  (tests run 8 writers over HTTP). When another process holds the DB file's write lock longer than the busy
+  timeout (5 s): 503 ``{"detail": "The database is busy, try again later."}`` with ``Retry-After: 1``.
+* ``verbose`` (``emulator serve --verbose``): one stderr line per request, ``<client> <METHOD> <path?query>
+  <status|dropped> <ms>ms``; headers and bodies are never logged.
 * Side effects on the other end of a two-way link (e.g. ``connector.queues`` moving ``queue.connector``) do
   not touch that object's ``modified_at``.
 * Per-resource choices are in each module's docstring under ``resources/``.
@@ -207,7 +221,10 @@ def create_server(
     import_delay_s: float = 0.2,
     verbose: bool = False,
 ) -> EmulatorHandle:
-    """Bind (but do not start) an emulator; ``handle.server.serve_forever()`` runs it in this thread."""
+    """Bind (but do not start) an emulator; ``handle.server.serve_forever()`` runs it in this thread.
+
+    ``verbose``: one line per request on stderr: client address, method, path with query, status (``dropped``
+    for a dropped connection) and duration."""
     import rossum_iac.emulator.resources  # noqa: F401  (registers every route)
     from rossum_iac.emulator.resource import STARTUP_TASKS, ensure_indexes
     from rossum_iac.emulator.seed import seed_database
@@ -257,6 +274,7 @@ def serve_in_thread(
     password: str = DEFAULT_PASSWORD,
     token: str = DEFAULT_TOKEN,
     import_delay_s: float = 0.2,
+    verbose: bool = False,
 ) -> Iterator[EmulatorHandle]:
     """Run an emulator in a background thread for the duration of the ``with`` block."""
     handle = create_server(
@@ -271,6 +289,7 @@ def serve_in_thread(
         password=password,
         token=token,
         import_delay_s=import_delay_s,
+        verbose=verbose,
     )
     thread = threading.Thread(
         target=handle.server.serve_forever, kwargs={"poll_interval": 0.1}, name="rossum-emulator", daemon=True

@@ -20,11 +20,13 @@ REQUIRED = "This field is required."
 NOT_NULL = "This field may not be null."
 NOT_BLANK = "This field may not be blank."
 
-_URL_RE = re.compile(r"^https?://[^/\s]+(?P<path>/[^?#\s]*)?(?:\?[^#\s]*)?$")
-_API_PATH_RE = re.compile(r"/api/v1/(?P<collection>[a-z_]+)/(?P<id>\d+)/?$")
+_URL_RE = re.compile(r"^https?://[^/?#\s]+(?P<path>/[^?#\s]*)?(?:\?[^#\s]*)?(?:#\S*)?$")
+_API_PATH_RE = re.compile(r"/api/v1/(?P<collection>[a-z_]+)/(?P<id>[0-9]+)/?$")
 _DURATION_RE = re.compile(
     r"^(?:(?P<days>-?\d+) (?:days?, )?)?(?:(?P<hours>-?\d+):)?(?:(?P<minutes>-?\d+):)?(?P<seconds>-?\d+(?:\.\d{1,6})?)$"
 )
+MAX_ID = 2**63 - 1
+"""SQLite's largest INTEGER: no object has a larger id."""
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -91,14 +93,16 @@ def format_duration(value: timedelta) -> str:
 
 
 def parse_api_url(value: Any) -> tuple[str, int]:
-    """``http://host/api/v1/queues/5`` -> ("queues", 5). Any host is accepted (the path identifies the object)."""
+    """``http://host/api/v1/queues/5`` -> ("queues", 5). Any host is accepted (the path identifies the object);
+    so is a ``#fragment`` (ignored). An id too long to be stored comes back as ``MAX_ID + 1`` (names no object)."""
     if isinstance(value, bool) or not isinstance(value, str):
         raise FieldError(f"Incorrect type. Expected URL string, received {type(value).__name__}.")
     m = _URL_RE.match(value.strip())
     path_m = _API_PATH_RE.search(m.group("path") or "") if m else None
     if path_m is None:
         raise FieldError("Invalid hyperlink - No URL match.")
-    return path_m.group("collection"), int(path_m.group("id"))
+    digits = path_m.group("id").lstrip("0") or "0"
+    return path_m.group("collection"), int(digits) if len(digits) <= 19 else MAX_ID + 1
 
 
 # ------------------------------------------------------------------------------------------ fields
@@ -187,9 +191,12 @@ class Field:
             if isinstance(value, float) and not value.is_integer():
                 raise ValueError
             number = int(value) if not isinstance(value, str) else int(value.strip())
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise FieldError("A valid integer is required.") from None
         self._check_range(number)
+        if not -MAX_ID - 1 <= number <= MAX_ID:  # Django's BigIntegerField bounds: what SQLite can store
+            raise FieldError(f"Ensure this value is {'less' if number > 0 else 'greater'} than or equal to "
+                             f"{MAX_ID if number > 0 else -MAX_ID - 1}.")  # fmt: skip
         return number
 
     def _coerce_float(self, req: Request, value: Any) -> float:
@@ -197,7 +204,7 @@ class Field:
             raise FieldError("A valid number is required.")
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise FieldError("A valid number is required.") from None
         if number != number or number in (float("inf"), float("-inf")):
             raise FieldError("A valid number is required.")
@@ -234,7 +241,7 @@ class Field:
             )
         try:
             return format_datetime(parse_datetime(value))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise FieldError(
                 "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]]Z."
             ) from None
@@ -242,7 +249,7 @@ class Field:
     def _coerce_duration(self, req: Request, value: Any) -> str:
         try:
             return format_duration(parse_duration(str(value)))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise FieldError(
                 "Duration has wrong format. Use one of these formats instead: [DD] [HH:[MM:]]ss[.uuuuuu]."
             ) from None

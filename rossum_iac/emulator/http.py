@@ -2,6 +2,12 @@
 
 Nothing here knows about sockets or SQLite: ``server.py`` builds a :class:`Request` from the wire and
 writes the :class:`Response` back; handlers only see these two types.
+
+JSON bodies are parsed strictly, as DRF's parser does: ``NaN``/``Infinity``/``-Infinity`` are refused
+(400 ``JSON parse error - Out of range float values are not JSON compliant: NaN``); so are numbers that
+overflow a double (``1e400``) and, an emulator choice (the docs are silent; Python's parser gives up near
+1,000 levels and SQLite's JSON functions at 1,000), values nested deeper than :data:`MAX_JSON_DEPTH`.
+A body without ``Content-Type`` or with a type no parser handles -> 415 (DRF); an empty body is ``{}``.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ if TYPE_CHECKING:
     from rossum_iac.emulator.store import Tx
 
 JSON_TYPE = "application/json"
+MAX_JSON_DEPTH = 100
+"""Deepest nesting of arrays/objects accepted in a JSON body (real configuration is < 20 levels deep)."""
 
 
 # --------------------------------------------------------------------------------------------- errors
@@ -230,10 +238,10 @@ class Request:
         ctype = self.content_type
         if not self.body.strip():
             self._parsed = None
-        elif ctype in ("", JSON_TYPE) or ctype.endswith("+json"):
+        elif ctype == JSON_TYPE or ctype.endswith("+json"):
             try:
-                self._parsed = json.loads(self.body)
-            except (ValueError, UnicodeDecodeError) as exc:
+                self._parsed = parse_json(self.body)
+            except ValueError as exc:
                 raise BadRequest(f"JSON parse error - {exc}") from None
         elif ctype == "application/x-www-form-urlencoded":
             try:
@@ -290,6 +298,49 @@ class Request:
 
 
 _RAW = object()
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"Out of range float values are not JSON compliant: {name}")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"Out of range float values are not JSON compliant: {text}")
+    return value
+
+
+def json_depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value (a scalar is 0, ``[]`` is 1), computed without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def parse_json(data: bytes | str) -> Any:
+    """Strict JSON: ValueError (with DRF's wording where DRF has one) for invalid JSON, NaN/Infinity,
+    numbers that overflow a double and nesting deeper than :data:`MAX_JSON_DEPTH`."""
+    try:
+        value = json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(str(exc)) from None
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
+    return value
 
 
 def parse_bool_text(value: str, name: str) -> bool:

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from rossum_iac.emulator.fields import FieldError, format_datetime, parse_api_url, parse_datetime
 from rossum_iac.emulator.http import BadRequest, NotFound, Request, parse_bool_text
-from rossum_iac.emulator.store import field_sql
+from rossum_iac.emulator.store import SQLITE_MAX_INT, field_sql
 
 if TYPE_CHECKING:
     from rossum_iac.emulator.resource import Resource
@@ -43,14 +43,16 @@ def _split(value: str) -> list[str]:
 
 
 def id_value(name: str, text: str) -> int:
-    """A filter id: a number, or (leniently) an object URL."""
+    """A filter id: a number, or (leniently) an object URL. 400 for anything else, including a number
+    beyond SQLite's INTEGER range (django-filter's message for a choice that names no object)."""
     text = text.strip()
-    if text.isdigit():
-        return int(text)
     try:
-        return parse_api_url(text)[1]
-    except FieldError:
-        raise BadRequest({name: [f"Select a valid choice. {text} is not one of the available choices."]}) from None
+        obj_id = int(text) if text.isascii() and text.isdigit() else parse_api_url(text)[1]
+    except (FieldError, ValueError):
+        obj_id = -1
+    if not 0 <= obj_id <= SQLITE_MAX_INT:
+        raise BadRequest({name: [f"Select a valid choice. {text[:100]} is not one of the available choices."]})
+    return obj_id
 
 
 def _in(expr: str, values: Sequence[Any]) -> Clause:
@@ -149,7 +151,7 @@ class DateCmp(Filter):
     def clause(self, name: str, value: str) -> Clause:
         try:
             stamp = format_datetime(parse_datetime(value))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise BadRequest({name: ["Enter a valid date/time."]}) from None
         return f"{field_sql(self.field)} {self.op} ?", [stamp]
 

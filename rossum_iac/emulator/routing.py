@@ -1,7 +1,8 @@
 """Route registration: ``@route("GET", "/queues/{id}")`` on a handler ``def h(req: Request) -> Response | Any``.
 
-Placeholders: ``{name}`` matches digits and is passed as int; ``{name:str}`` matches one path segment
-(str); ``{name:path}`` matches the rest of the path. A trailing slash on the request path is ignored.
+Placeholders: ``{name}`` matches ASCII digits and is passed as int (a number beyond SQLite's INTEGER range
+names no object: 404); ``{name:str}`` matches one path segment (str); ``{name:path}`` matches the rest of
+the path. A trailing slash on the request path is ignored.
 Handlers return a :class:`Response`, or any JSON-able value (sent with status 200), or None (204).
 """
 
@@ -13,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from rossum_iac.emulator.http import MethodNotAllowed, NotFound, Request, Response
+from rossum_iac.emulator.store import SQLITE_MAX_INT
 
 Handler = Callable[[Request], Any]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(int|str|path))?\}")
-_KIND_RE = {"int": r"\d+", "str": r"[^/]+", "path": r".+"}
+_KIND_RE = {"int": r"[0-9]+", "str": r"[^/]+", "path": r".+"}
 
 
 @dataclass
@@ -95,7 +97,13 @@ class Router:
                 continue
             params: dict[str, Any] = {}
             for name, value in m.groupdict().items():
-                params[name] = int(value) if route.converters[name] == "int" else value
+                if route.converters[name] == "int":
+                    number = int(value) if len(value.lstrip("0")) <= 19 else SQLITE_MAX_INT + 1
+                    if number > SQLITE_MAX_INT:
+                        raise NotFound()
+                    params[name] = number
+                else:
+                    params[name] = value
             return route, params
         if allowed:
             raise MethodNotAllowed(method, allowed)

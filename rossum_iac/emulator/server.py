@@ -16,6 +16,7 @@ import logging
 import math
 import random
 import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -33,7 +34,15 @@ from rossum_iac.emulator.store import Store
 _log = logging.getLogger("rossum_iac.emulator")
 
 API_PREFIX = "/api/v1"
-MAX_BODY_BYTES = 50 * 1024 * 1024  # uploads are limited to 40 MB by the API
+JSON_MAX_BODY_BYTES = 10 * 1024 * 1024
+"""Largest JSON / form body (an emulator choice: the docs only say 413 "for too large payload"; real
+configuration objects are far smaller)."""
+UPLOAD_MAX_BODY_BYTES = 50 * 1024 * 1024
+"""Largest multipart or raw file body: the API limits uploaded files to 40 MB in total (checked by the upload
+endpoints, 413), plus room for the multipart envelope and form fields."""
+DRAIN_MAX_BYTES = 64 * 1024 * 1024
+"""A refused body up to this size is read and discarded, so a client still sending it reads the 413; for a
+larger one the 413 is sent at once and the connection closed (the client may only see the connection reset)."""
 
 _REASONS = {
     200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 303: "See Other", 400: "Bad Request",
@@ -60,6 +69,21 @@ class RequestLog(list[tuple[str, str, int]]):
             self.append((method, target, status))
             if len(self) > self.limit:
                 del self[: len(self) // 2]
+
+
+BUSY_RETRY_S = 0.5
+
+
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLite's "database is locked"/"busy": another connection (another process on the same DB file)
+    held its write lock for longer than the store's busy timeout."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def busy_response() -> Response:
+    """503 + ``Retry-After`` (the API documents 503 for a temporarily unavailable service)."""
+    return Response(503, {"detail": "The database is busy, try again later."}, headers={"Retry-After": "1"})
 
 
 class _Rollback(Exception):
@@ -179,6 +203,14 @@ class App:
             return rb.response
         except ApiError as exc:
             return exc.to_response()
+        except OverflowError:  # a number from the request that no check caught is too large to store or bind
+            _log.debug("number out of range in %s %s", method, path, exc_info=True)
+            return Response(400, {"detail": "A number in the request is out of the accepted range."})
+        except sqlite3.OperationalError as exc:
+            if is_busy(exc):
+                return busy_response()
+            traceback.print_exc(file=sys.stderr)
+            return Response(500, {"detail": "Internal server error."})
         except Exception:
             if self.closed:  # the store was closed under a request that was still sleeping (latency)
                 return Response(503, {"detail": "The emulator is shutting down."})
@@ -202,6 +234,11 @@ class App:
                 with self.store.transaction() as tx:
                     req._tx = tx
                     func(req)
+            except sqlite3.OperationalError as exc:
+                if is_busy(exc):  # another process holds the DB file: try again a little later
+                    self.call_later(BUSY_RETRY_S, func)
+                elif not self.closed:
+                    traceback.print_exc(file=sys.stderr)
             except Exception:
                 if not self.closed:
                     traceback.print_exc(file=sys.stderr)
@@ -226,6 +263,24 @@ class App:
 # ------------------------------------------------------------------------------------- socket layer
 
 
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _BadFraming(Exception):
+    pass
+
+
+def body_limit(headers: dict[str, str]) -> int:
+    """JSON and form bodies: :data:`JSON_MAX_BODY_BYTES`; file bodies (multipart, raw uploads):
+    :data:`UPLOAD_MAX_BODY_BYTES`."""
+    ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    is_data = ctype in ("", "application/json", "application/x-www-form-urlencoded") or ctype.endswith("+json")
+    if is_data and "attachment" not in headers.get("content-disposition", "").lower():
+        return JSON_MAX_BODY_BYTES
+    return UPLOAD_MAX_BODY_BYTES
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "RossumEmulator/1.0"
@@ -238,51 +293,90 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
+        """http.server's own messages (malformed request lines it answers itself): only with ``verbose``."""
         if self.server.verbose:
-            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+            self.server.log_line(f"{self.address_string()} - {format % args}")
 
-    def _read_body(self) -> bytes | None:
+    def __getattr__(self, name: str) -> Any:
+        """Every method name reaches the router (``FOO /api/v1/queues`` -> 405 with ``Allow``, like Django),
+        instead of http.server's HTML 501 page."""
+        if name.startswith("do_") and name[3:].isalpha() and name[3:].isupper():
+            return self._handle
+        raise AttributeError(name)
+
+    def _read_body(self, limit: int) -> bytes:
+        """The request body; :class:`_BodyTooLarge` above ``limit`` (after reading and discarding it, up to
+        :data:`DRAIN_MAX_BYTES`), :class:`_BadFraming` for an invalid ``Content-Length`` or chunk size."""
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks: list[bytes] = []
             total = 0
             while True:
                 line = self.rfile.readline(65537)
-                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+                try:
+                    size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+                except ValueError:
+                    raise _BadFraming("Invalid chunk size.") from None
+                if size < 0:
+                    raise _BadFraming("Invalid chunk size.")
                 if size == 0:
                     while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
                         pass
                     break
                 total += size
-                if total > MAX_BODY_BYTES:
-                    return None
-                chunks.append(self.rfile.read(size))
+                if total > DRAIN_MAX_BYTES:
+                    raise _BodyTooLarge()
+                data = self.rfile.read(size)
+                if total <= limit:
+                    chunks.append(data)
                 self.rfile.readline(3)
+            if total > limit:
+                raise _BodyTooLarge()
             return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            return None
+        raw = (self.headers.get("Content-Length") or "0").strip()
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+            raise _BadFraming("Invalid Content-Length header.")
+        length = int(raw)
+        if length > limit:
+            if length <= DRAIN_MAX_BYTES:
+                remaining = length
+                while remaining > 0:
+                    chunk = self.rfile.read(min(remaining, 1 << 20))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+            raise _BodyTooLarge()
         return self.rfile.read(length) if length > 0 else b""
 
     def _handle(self) -> None:
         app = self.server.app
+        started = time.perf_counter()
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        resp: Response | None
         try:
-            body = self._read_body()
+            body = self._read_body(body_limit(headers))
+        except _BodyTooLarge:
+            self.close_connection = True
+            resp = PayloadTooLarge().to_response()
+            app.request_log.record(self.command, self.path, resp.status)
+        except _BadFraming as exc:
+            self.close_connection = True
+            resp = Response(400, {"detail": str(exc)})
+            app.request_log.record(self.command, self.path, resp.status)
         except (ValueError, OSError):
             self.close_connection = True
+            self._log_request(DROPPED, started)
             return
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        if body is None:
-            resp: Response | None = PayloadTooLarge().to_response()
-            self.close_connection = True
         else:
             resp = app.handle(self.command, self.path, headers, body)
         if resp is None:  # injected fault: drop the connection without answering
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
+            self._log_request(DROPPED, started)
             return
         if resp.stream is not None:
             self._write_stream(resp)
+            self._log_request(resp.status, started)
             return
         payload = resp.encode()
         lines = [f"HTTP/1.1 {resp.status} {_REASONS.get(resp.status, 'Unknown')}"]
@@ -298,6 +392,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(head + payload if self.command != "HEAD" else head)
         except OSError:
             self.close_connection = True
+        self._log_request(resp.status, started)
+
+    def _log_request(self, status: int, started: float) -> None:
+        """With ``verbose``: one line per request on stderr (method, path, status, duration); no headers,
+        no bodies (they may hold credentials)."""
+        if self.server.verbose:
+            shown = "dropped" if status == DROPPED else str(status)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            self.server.log_line(f"{self.client_address[0]} {self.command} {self.path} {shown} {elapsed_ms:.1f}ms")
 
     def _write_stream(self, resp: Response) -> None:
         """Send ``resp.stream`` with chunked transfer encoding; an error mid-stream closes the connection
@@ -321,8 +424,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"0\r\n\r\n")
         except OSError:
             self.close_connection = True
-        except Exception:
-            traceback.print_exc(file=sys.stderr)
+        except Exception as exc:
+            if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+                _log.debug("export stream stopped: database busy")
+            else:
+                traceback.print_exc(file=sys.stderr)
             self.close_connection = True
         finally:
             close = getattr(chunks, "close", None)
@@ -340,6 +446,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], app: App, *, verbose: bool = False) -> None:
         self.app = app
         self.verbose = verbose
+        self._log_lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
         if ":" in address[0]:
@@ -365,6 +472,12 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
             _log.debug("client %s went away: %r", client_address, exc)
             return
         _log.error("error while serving a request from %s", client_address, exc_info=True)
+
+    def log_line(self, line: str) -> None:
+        """One whole line on stderr (handler threads never interleave halves of lines)."""
+        with self._log_lock:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
 
     def close_connections(self) -> None:
         """Close idle keep-alive connections so their handler threads end."""

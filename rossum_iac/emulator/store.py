@@ -3,7 +3,10 @@
 Every request runs in ONE transaction (``Store.transaction()``): commit on success, rollback on any
 exception, so a failed or faulted request changes nothing and a crash never leaves half an object.
 One connection serialised by a lock: simple, correct for ``:memory:`` across threads, and fast enough
-(requests hold the lock for well under a millisecond; latency injection sleeps outside it).
+(requests hold the lock for well under a millisecond; latency injection sleeps outside it). Concurrent
+requests therefore never see each other's half-done writes. Only another *process* using the same DB file
+can hold SQLite's write lock: a write then waits up to ``busy_timeout_s`` (5 s) and the server answers
+503 ``Retry-After: 1`` (background tasks retry by themselves).
 
 Objects are stored as JSON with references as integer ids (never URLs: the base URL depends on the
 port the server happens to listen on). Keys starting with ``_`` are private (write-only fields,
@@ -44,6 +47,14 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 _JSON_FIELD = "json_extract(data, '$.{}')"
 
+SQLITE_MAX_INT = 2**63 - 1
+"""Largest INTEGER SQLite stores; a larger id names no object (binding it raises OverflowError)."""
+
+
+def fits_sqlite(value: Any) -> bool:
+    """False for an int SQLite cannot bind (an id that large names no object)."""
+    return not isinstance(value, int) or -SQLITE_MAX_INT - 1 <= value <= SQLITE_MAX_INT
+
 
 def dumps(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -57,10 +68,10 @@ def first_id(collection: str) -> int:
 class Store:
     """Thread-safe SQLite store. ``path`` is a file path or ``":memory:"``."""
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    def __init__(self, path: str | Path = ":memory:", *, busy_timeout_s: float = 5.0) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn = sqlite3.connect(self.path, timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA foreign_keys = OFF")
         if self.path != ":memory:":
             self._conn.execute("PRAGMA journal_mode = WAL")
@@ -92,6 +103,12 @@ class Store:
                 self._conn.execute("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('objects', ?, ?)", (index, stat))
             self._conn.execute("ANALYZE sqlite_schema")  # reload the statistics
             (self._pending_indexed if self._depth else self._indexed).add(field)
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long a write waits for another connection (another process on the same file) to release the
+        database before ``sqlite3.OperationalError: database is locked`` (the server answers 503)."""
+        with self._lock:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -135,6 +152,8 @@ class Tx:
 
     # ------------------------------------------------------------------ objects
     def get(self, collection: str, obj_id: int) -> dict[str, Any] | None:
+        if not fits_sqlite(obj_id):
+            return None
         row = self.conn.execute(
             "SELECT data FROM objects WHERE collection = ? AND id = ?", (collection, obj_id)
         ).fetchone()
@@ -147,6 +166,8 @@ class Tx:
         return obj
 
     def exists(self, collection: str, obj_id: int) -> bool:
+        if not fits_sqlite(obj_id):
+            return False
         return (
             self.conn.execute("SELECT 1 FROM objects WHERE collection = ? AND id = ?", (collection, obj_id)).fetchone()
             is not None

@@ -167,11 +167,11 @@ def _normalize_date(text: str, fmt: Any) -> str:
     for pattern in candidates:
         try:
             return dt.datetime.strptime(text, pattern).date().isoformat()
-        except ValueError:
+        except (ValueError, OverflowError):
             continue
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
-    except ValueError:
+    except (ValueError, OverflowError):
         return ""
 
 

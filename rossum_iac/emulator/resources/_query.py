@@ -136,10 +136,10 @@ def parse_datetime(value: Any) -> dt.datetime | None:
         text = str(value).strip().replace(" ", "T", 1)
         try:
             parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
+        except (ValueError, OverflowError):
             try:
                 parsed = dt.datetime.combine(dt.date.fromisoformat(text[:10]), dt.time())
-            except ValueError:
+            except (ValueError, OverflowError):
                 return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)

@@ -22,7 +22,7 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from rossum_iac.emulator.http import BadRequest, NotFound, Request
+from rossum_iac.emulator.http import BadRequest, NotFound, Request, parse_json
 from rossum_iac.emulator.listing import build_where
 from rossum_iac.emulator.resources import _query
 from rossum_iac.emulator.resources._content_tree import datapoint_values, datapoints
@@ -37,7 +37,7 @@ from rossum_iac.emulator.resources.annotations import (
     split_csv,
 )
 from rossum_iac.emulator.routing import route
-from rossum_iac.emulator.store import Tx
+from rossum_iac.emulator.store import SQLITE_MAX_INT, Tx
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 500
@@ -119,9 +119,9 @@ def encode_cursor(digest: str, offset: int) -> str:
 def decode_cursor(token: str, digest: str) -> int:
     try:
         padded = token + "=" * (-len(token) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        data = parse_json(base64.urlsafe_b64decode(padded.encode()))
         offset = int(data["o"])
-        valid = data["h"] == digest and offset >= 0
+        valid = data["h"] == digest and 0 <= offset <= SQLITE_MAX_INT
     except (ValueError, KeyError, TypeError, binascii.Error):
         valid = False
     if not valid:

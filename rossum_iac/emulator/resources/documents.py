@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -23,7 +22,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from rossum_iac.emulator.fields import Field, f_derived, format_datetime
-from rossum_iac.emulator.http import BadRequest, Conflict, NotFound, PayloadTooLarge, Request, Response
+from rossum_iac.emulator.http import BadRequest, Conflict, NotFound, PayloadTooLarge, Request, Response, parse_json
 from rossum_iac.emulator.http import _header_params as header_params
 from rossum_iac.emulator.listing import DateCmp, Exact, Ids, Ref, orderings_for
 from rossum_iac.emulator.resource import Resource, register, require_ref
@@ -125,7 +124,7 @@ def parse_json_field(req: Request, name: str) -> Any:
     if not text:
         return None
     try:
-        value = json.loads(text)
+        value = parse_json(text)
     except ValueError:
         raise BadRequest({name: ["Value must be valid JSON."]}) from None
     if not isinstance(value, dict):

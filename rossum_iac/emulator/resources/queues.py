@@ -176,7 +176,7 @@ class Queues(Resource):
         else:
             try:
                 delay = parse_duration(raw)
-            except ValueError:
+            except (ValueError, OverflowError):
                 raise BadRequest(
                     {
                         "delete_after": [
