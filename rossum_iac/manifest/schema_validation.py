@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from rossum_iac.kinds import KINDS
 from rossum_iac.kinds.base import KEY_PATTERN, NAME_PATTERN, PLACEHOLDER_PATTERN
-from rossum_iac.manifest.fastschema import Check, compile_schema
 from rossum_iac.suggest import suggest
 
-if TYPE_CHECKING:  # jsonschema is imported only when a document is invalid (it is slow to import)
+if TYPE_CHECKING:  # jsonschema is imported on the first validation (it is slow to import)
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
@@ -78,12 +77,6 @@ def validator_for(name: str) -> Draft202012Validator:
     return Draft202012Validator(_inlined(name))
 
 
-@cache
-def quick_check_for(name: str) -> Check:
-    """A fast yes/no check equivalent to ``validator_for(name).is_valid``."""
-    return compile_schema(_inlined(name))
-
-
 def kind_properties(kind: str) -> tuple[str, ...]:
     """Top-level fields a manifest of ``kind`` may declare (tool options included)."""
     return tuple(manifest_schema()["$defs"][kind]["properties"])
@@ -110,8 +103,6 @@ def dotted(path: Path_) -> str:
 def validate(name: str, instance: Any, kind: str | None = None, skip_top_unknown: bool = False) -> list[Problem]:
     """Problems of ``instance`` against ``$defs/name``."""
     problems: list[Problem] = []
-    if quick_check_for(name)(instance):
-        return problems
     for error in validator_for(name).iter_errors(instance):
         for problem in _describe(error, kind, instance):
             if (

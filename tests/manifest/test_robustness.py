@@ -6,19 +6,26 @@ import copy
 import io
 import random
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 
 from rossum_iac.kinds import KIND_NAMES
+from rossum_iac.manifest import load_stack
 from rossum_iac.manifest.loader import load
-from rossum_iac.manifest.schema_validation import kind_properties
+from rossum_iac.manifest.schema_validation import kind_properties, validate, validator_for
+from rossum_iac.manifest.variables import placeholder_form
 
 from .helpers import EXAMPLES
-from .test_fastschema import POOL
-from .test_yaml_parsing import _mutate, _random_value
+from .test_yaml_parsing import _laughs, _mutate, _random_value
 
+SCALARS: list[Any] = [True, False, 0, 1, 1.0, 1.5, -1, 61, 100000, None]
+TEXTS = ["x", "", "yes", "always", "function", "python3.12", "${var.x}", "${env.X}", "a b", "https://hooks.example.com"]
+CONTAINERS: list[Any] = [[], {}, ["a"], ["a", "b"], {"file": "x.py"}, {"file": "x", "y": 1}, {"url": "u"}]
+RECIPIENTS: list[Any] = [[{"email": "e"}], [{"name": "n"}]]
+POOL = SCALARS + TEXTS + CONTAINERS + RECIPIENTS
 ODD: list[Any] = [
     {"runtime": "python3.12", "code": {"file": "x.py"}},
     {"url": "u", "timeout_s": "x"},
@@ -68,3 +75,81 @@ def test_damaged_example_stacks(tmp_path: Path) -> None:
             path = root / rng.choice(files)
             path.write_text(_mutate(path.read_text(), rng))
         load(root, rng.choice([None, "dev", "prod", "nope"]), {"AP_WEBHOOK_SECRET": "s"})
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.extend(_paths(item, (*prefix, key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out.extend(_paths(item, (*prefix, index)))
+    return out
+
+
+def _mutate_document(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    doc = copy.deepcopy(document)
+    path = rng.choice(_paths(doc)[1:])
+    parent: Any = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    last = path[-1]
+    roll = rng.random()
+    if roll < 0.6:
+        parent[last] = copy.deepcopy(rng.choice(POOL))
+    elif roll < 0.8:
+        del parent[last]
+    elif isinstance(parent, dict):
+        parent[rng.choice(["extra", "secrte", "timeout_s", "queues", "type", "options", "width"])] = rng.choice(POOL)
+    else:
+        parent.append(copy.deepcopy(rng.choice(POOL)))
+    return doc
+
+
+def test_schema_problems_for_mutated_examples() -> None:
+    """Every document jsonschema rejects gets at least one problem in words, and every valid one none."""
+    stack = load_stack(EXAMPLES, "dev", {"AP_WEBHOOK_SECRET": "s"})
+    documents = [{"kind": o.kind, "key": o.key, **placeholder_form(o.fields)} for o in stack.objects]
+    rng = random.Random(11)
+    invalid = 0
+    for document in documents:
+        kind = document["kind"]
+        assert validate(kind, document, kind) == []
+        for _ in range(60):
+            mutated = _mutate_document(document, rng)
+            problems = validate(kind, mutated, kind)
+            assert bool(problems) != validator_for(kind).is_valid(mutated), mutated
+            assert all(problem.message for problem in problems)
+            invalid += bool(problems)
+    assert invalid > 200
+
+
+def _stack_with(tmp_path: Path, text: str) -> Path:
+    root = tmp_path / "stack"
+    root.mkdir()
+    (root / "rossum.yaml").write_text("stack: s\n")
+    (root / "a.yaml").write_text(text)
+    return root
+
+
+def test_alias_bomb_is_an_error_with_a_position_not_a_hang(tmp_path: Path) -> None:
+    root = _stack_with(tmp_path, "kind: Workspace\nkey: w\nname: W\nmetadata:\n" + _laughs().replace("a", "  a", 1))
+    start = time.perf_counter()
+    result = load(root, None, {})
+    assert time.perf_counter() - start < 2
+    [error] = result.errors
+    assert error.file.name == "a.yaml" and error.line > 4 and "too many aliases" in error.message
+
+
+def test_deep_nesting_is_an_error_not_a_recursion_error(tmp_path: Path) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    root = _stack_with(tmp_path, f"kind: Workspace\nkey: w\nname: W\nmetadata: {{x: {deep}}}\n")
+    [error] = load(root, None, {}).errors
+    assert (error.line, error.column) > (4, 0) and "nested too deeply" in error.message
+
+
+def test_nesting_just_below_the_bound_loads(tmp_path: Path) -> None:
+    depth = 290
+    root = _stack_with(tmp_path, f"kind: Workspace\nkey: w\nname: W\nmetadata: {{x: {'[' * depth}{']' * depth}}}\n")
+    assert load(root, None, {}).errors == []
