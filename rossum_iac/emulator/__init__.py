@@ -93,6 +93,9 @@ Behaviour choices where the documentation is silent (see ``docs`` of each resour
   including ``auth/login``; faults are decided before routing, so a faulted request changes nothing.
   The request log records dropped connections with status 0.
 * Ids: every collection has its own id range (``store.first_id``), so mixing up ids of two kinds 404s.
+* Each new DB has its own organization (random id in 1,000,000,000-1,999,999,999, name ``Emulator
+  organization <hex id>``; see ``seed.py``): two emulators are two different organizations, like two real
+  accounts. ``create_server(organization_id=..., organization_name=...)`` fixes them for tests.
 * The rate limit counts accepted requests in a sliding 1 s window; throttled ones do not count.
 * Roles: only admin/organization_group_admin may create/update/delete configuration (others 403); everyone
   may edit themselves (``/auth/user``, ``/users/{own id}``); labels are also writable by annotators/managers.
@@ -176,6 +179,8 @@ class EmulatorHandle:
     username: str
     password: str
     token: str
+    organization_id: int
+    """The DB's organization (random for a new DB unless ``organization_id`` was given)."""
     settings: EmulatorSettings
     request_log: RequestLog
     app: App
@@ -220,11 +225,15 @@ def create_server(
     token: str = DEFAULT_TOKEN,
     import_delay_s: float = 0.2,
     verbose: bool = False,
+    organization_id: int | None = None,
+    organization_name: str | None = None,
 ) -> EmulatorHandle:
     """Bind (but do not start) an emulator; ``handle.server.serve_forever()`` runs it in this thread.
 
     ``verbose``: one line per request on stderr: client address, method, path with query, status (``dropped``
-    for a dropped connection) and duration."""
+    for a dropped connection) and duration. ``organization_id``/``organization_name``: a fixed organization
+    for a new DB (default: random id, ``Emulator organization <hex id>``); for an existing DB file the id must
+    match (ValueError otherwise) and the name, when given, renames it."""
     import rossum_iac.emulator.resources  # noqa: F401  (registers every route)
     from rossum_iac.emulator.resource import STARTUP_TASKS, ensure_indexes
     from rossum_iac.emulator.seed import seed_database
@@ -237,7 +246,14 @@ def create_server(
     store = Store(db)
     try:
         ensure_indexes(store)
-        seed_database(store, username=username, password=password, token=token)
+        org_id = seed_database(
+            store,
+            username=username,
+            password=password,
+            token=token,
+            organization_id=organization_id,
+            organization_name=organization_name,
+        )
         app = App(store, settings, seed=seed)
         server = EmulatorHTTPServer((host, port), app, verbose=verbose)
     except BaseException:
@@ -253,6 +269,7 @@ def create_server(
         username=username,
         password=password,
         token=token,
+        organization_id=org_id,
         settings=settings,
         request_log=app.request_log,
         app=app,
@@ -275,6 +292,8 @@ def serve_in_thread(
     token: str = DEFAULT_TOKEN,
     import_delay_s: float = 0.2,
     verbose: bool = False,
+    organization_id: int | None = None,
+    organization_name: str | None = None,
 ) -> Iterator[EmulatorHandle]:
     """Run an emulator in a background thread for the duration of the ``with`` block."""
     handle = create_server(
@@ -290,6 +309,8 @@ def serve_in_thread(
         token=token,
         import_delay_s=import_delay_s,
         verbose=verbose,
+        organization_id=organization_id,
+        organization_name=organization_name,
     )
     thread = threading.Thread(
         target=handle.server.serve_forever, kwargs={"poll_interval": 0.1}, name="rossum-emulator", daemon=True

@@ -3,10 +3,18 @@ hook templates and an engine with fields (so those client methods return somethi
 
 Idempotent: the base data is created once per DB (``meta.seeded``); the configured admin
 username/password/token are applied at every start so the printed credentials always work.
+
+Every new DB gets its own organization: a random id in :data:`ORG_ID_RANGE` (outside the per-collection id
+ranges of ``store.first_id``) and the name ``Emulator organization <id in hex>``, so a plan made against one
+emulator DB is refused as "another organization" when applied to another, as it would be between two real
+organizations. A DB file keeps its organization across restarts. Tests that need a fixed organization
+pass ``organization_id``/``organization_name`` (an explicit id must match an existing DB's; an explicit
+name renames the organization at every start).
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
@@ -16,6 +24,8 @@ from rossum_iac.emulator.security import hash_password
 from rossum_iac.emulator.store import Store, Tx
 
 ORG_DOMAIN = "emulator.rossum.local"
+ORG_ID_RANGE = (1_000_000_000, 2_000_000_000)
+"""New organizations get a random id in [low, high) (below 2**31, like Django's AutoField)."""
 GROUP_IDS = {
     "viewer": 1, "annotator": 2, "admin": 3, "manager": 4, "annotator_limited": 5,
     "organization_group_admin": 6, "approver": 7, "annotator_embedded": 8,
@@ -29,15 +39,55 @@ def _new(collection: str, **values: Any) -> dict[str, Any]:
     return base
 
 
-def seed_database(store: Store, *, username: str, password: str, token: str) -> None:
+def new_organization_id() -> int:
+    low, high = ORG_ID_RANGE
+    return low + secrets.randbelow(high - low)
+
+
+def default_organization_name(org_id: int) -> str:
+    return f"Emulator organization {org_id:x}"
+
+
+def seed_database(
+    store: Store,
+    *,
+    username: str,
+    password: str,
+    token: str,
+    organization_id: int | None = None,
+    organization_name: str | None = None,
+) -> int:
+    """Seed a new DB (or re-apply the admin credentials to an existing one); returns the organization id.
+
+    ValueError when ``organization_id`` differs from the organization an existing DB already has."""
+    if organization_id is not None and (
+        isinstance(organization_id, bool) or not isinstance(organization_id, int) or not 0 < organization_id < 2**63
+    ):
+        raise ValueError(f"organization_id must be a positive integer, got {organization_id!r}")
+    if organization_name is not None and not organization_name.strip():
+        raise ValueError("organization_name must not be blank")
     with store.transaction() as tx:
         if not tx.meta_get("seeded"):
-            _seed_base(tx)
+            org_id = organization_id if organization_id is not None else new_organization_id()
+            _seed_base(tx, org_id, organization_name or default_organization_name(org_id))
             tx.meta_set("seeded", True)
+        else:
+            org_id = int(tx.meta_get("organization"))
+            if organization_id is not None and organization_id != org_id:
+                raise ValueError(
+                    f"this emulator database already has organization {org_id}; "
+                    f"it cannot be started with organization_id={organization_id}"
+                )
+            if organization_name is not None:
+                org = tx.require("organizations", org_id)
+                if org.get("name") != organization_name:
+                    org.update(name=organization_name, modified_at=now_iso())
+                    tx.save("organizations", org)
         _ensure_admin(tx, username=username, password=password, token=token)
+    return org_id
 
 
-def _seed_base(tx: Tx) -> None:
+def _seed_base(tx: Tx, org_id: int, org_name: str) -> None:
     now = now_iso()
     group = tx.insert(
         "organization_groups",
@@ -46,13 +96,14 @@ def _seed_base(tx: Tx) -> None:
     )  # fmt: skip
     org = tx.insert(
         "organizations",
-        _new("organizations", name="Emulator Organization", organization_group=group["id"], created_at=now,
+        _new("organizations", name=org_name, organization_group=group["id"], created_at=now,
              is_trial=False, trial_expires_at=None, oidc_provider=None,
              internal_info={"cs_account_classification": None, "customer_type": None, "market_category": None,
                             "overdue_payment_date": None, "sso_active": False},
              modified_at=now, _domain=ORG_DOMAIN,
              _email_limits={"email_per_day_limit": 10, "email_per_day_limit_notification": 10,
                             "email_total_limit": 20}),
+        obj_id=org_id,
     )  # fmt: skip
     tx.meta_set("organization", org["id"])
     for name, gid in GROUP_IDS.items():
