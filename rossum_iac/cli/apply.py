@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,26 +22,10 @@ from rossum_iac.cli.common import (
     use_color,
 )
 from rossum_iac.cli.errors import handle_errors
+from rossum_iac.cli.execute import confirmed, progress, report_interruption
 from rossum_iac.cli.exit_codes import ExitCode
 from rossum_iac.cli.target import TargetOptions, api_target, api_target_options, run_with_client
 from rossum_iac.errors import UsageError
-
-SYMBOL = {"create": "+", "update": "~", "adopt": "~", "delete": "-", "replace": "-/+", "forget": "."}
-DONE = {"create": "created", "update": "updated", "adopt": "adopted", "delete": "deleted", "replace": "replaced",
-        "forget": "released"}
-
-
-def _progress(result: Any) -> None:
-    sym = SYMBOL.get(result.action, "?")
-    if result.status == "ok":
-        ident = f" (id {result.id})" if result.id is not None else ""
-        log(f"{sym:>3} {result.address}: {DONE.get(result.action, result.action)}{ident} [{result.seconds:.2f}s]")
-        if result.detail:
-            log(f"      {result.detail}")
-    elif result.status == "failed":
-        log(f"{sym:>3} {result.address}: FAILED: {result.detail}")
-    else:
-        log(f"{sym:>3} {result.address}: skipped ({result.detail})")
 
 
 @click.command("apply")
@@ -137,18 +119,11 @@ def _apply_directory(
             click.echo(text)
         if not plan.has_changes:
             return None
-        if not auto_approve:
-            answer = click.prompt(
-                "Do you want to perform these actions? Only 'yes' will be accepted to approve",
-                default="",
-                show_default=False,
-                err=as_json,
-            )
-            if answer.strip() != "yes":
-                _cancelled(as_json)
-        with _report_interruption():
+        if not auto_approve and not confirmed("Do you want to perform these actions?", err=as_json):
+            _cancelled(as_json)
+        with report_interruption():
             return run_with_client(
-                target, lambda client: execute(client, plan, context, parallelism=parallelism, on_result=_progress)
+                target, lambda client: execute(client, plan, context, parallelism=parallelism, on_result=progress)
             )
 
 
@@ -182,10 +157,10 @@ def _apply_saved(
     log(f"Applying the saved plan {path} ({summary_line(saved.summary.to_json())})")
     with (
         api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target,
-        _report_interruption(),
+        report_interruption(),
     ):
         return run_with_client(
-            target, lambda client: apply_saved_plan(client, saved, stack, parallelism=parallelism, on_result=_progress)
+            target, lambda client: apply_saved_plan(client, saved, stack, parallelism=parallelism, on_result=progress)
         )
 
 
@@ -204,16 +179,3 @@ def _saved_manifests_dir(plan_path: Path, recorded: str) -> Path:
         f"{plan_path}: the plan's manifests directory {recorded!r} is relative to the directory plan ran in, and "
         "is neither here nor next to the plan file; run apply from the directory plan ran in"
     )
-
-
-@contextmanager
-def _report_interruption() -> Iterator[None]:
-    """Ctrl-C during apply: say that the organization may be part-way, and how to continue (exit code 130)."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        log(
-            "Interrupted: apply stopped part-way. Changes reported above were made; requests in flight may or may "
-            "not have taken effect. Run `rossum-iac plan` to see what is left, or apply again to finish."
-        )
-        sys.exit(130)

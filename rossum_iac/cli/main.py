@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "apply": "rossum_iac.cli.apply:apply",
     "drift": "rossum_iac.cli.drift:drift",
     "import": "rossum_iac.cli.adopt:import_object",
+    "pull": "rossum_iac.cli.pull:pull",
     "schema": "rossum_iac.cli.validate:schema",
     "documents": "rossum_iac.cli.documents:documents",
     "annotations": "rossum_iac.cli.annotations:annotations_group",

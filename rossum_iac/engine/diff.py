@@ -154,6 +154,8 @@ def _compare_secret(owned: Owned, path: str, value: Any, resolver: Resolver, out
     stored = owned.marker.secrets.get(path) if owned.marker is not None else None
     if contains_unknown(revealed) or revealed is UNKNOWN:
         out.append(FieldChange.make(path, None, None, sensitive=True, format="secret", note="known after apply"))
+    elif stored is None and owned.adopt == "pull":
+        return  # the manifest was pulled from this object: the value is the live one (its hash is recorded now)
     elif stored is None:
         note = "cannot be verified; will be written"
         out.append(FieldChange.make(path, None, None, sensitive=True, format="secret", note=note))

@@ -24,7 +24,7 @@ from rossum_iac.engine.fingerprint import canonical_json
 from rossum_iac.engine.live import LiveObject, LiveState
 from rossum_iac.engine.resolve import Resolver, desired_view
 from rossum_iac.engine.urls import url_tail
-from rossum_iac.kinds import KINDS, MARKER_KEY
+from rossum_iac.kinds import KINDS, MARKER_KEY, Identity
 from rossum_iac.kinds.email_template import QUEUE_DEFAULT_TYPES, is_queue_default
 from rossum_iac.manifest.model import DesiredObject, Ref, Secret, Stack
 
@@ -206,8 +206,13 @@ class Ownership:
         return resolver
 
 
-def match(stack: Stack, live: LiveState) -> Ownership:
-    """Pair live objects with manifest addresses of ``stack`` (and find this stack's orphans)."""
+def match(
+    stack: Stack, live: LiveState, adopt: Mapping[str, str] | None = None, adopt_reason: str = "import"
+) -> Ownership:
+    """Pair live objects with manifest addresses of ``stack`` (and find this stack's orphans).
+
+    ``adopt`` (address -> URL tail) takes over unmanaged objects as those manifest objects: the plan then writes
+    their ownership records (``import``, ``pull --adopt``)."""
     result = Ownership(stack.name)
     claimed: set[str] = set()
 
@@ -238,6 +243,7 @@ def match(stack: Stack, live: LiveState) -> Ownership:
                 continue
             result.owned[address] = Owned(obj, marker)
 
+    _adopt(stack, live, result, claimed, adopt or {}, adopt_reason)
     resolver = result.resolver()
     _match_email_templates(stack, live, result, resolver, claimed)
     _match_rules(stack, live, result, resolver, claimed)
@@ -247,6 +253,29 @@ def match(stack: Stack, live: LiveState) -> Ownership:
             result.unmanaged.append(obj)
     result.unmanaged.sort(key=lambda o: (list(KINDS).index(o.kind), o.id))
     return result
+
+
+def _adopt(
+    stack: Stack, live: LiveState, result: Ownership, claimed: set[str], adopt: Mapping[str, str], reason: str
+) -> None:
+    for address, tail in adopt.items():
+        obj = live.get(tail)
+        desired = stack.get(*address.split("/", 1))
+        if obj is None or desired is None or address in result.owned or obj.tail in claimed:
+            continue
+        kind = KINDS[obj.kind]
+        claimed.add(obj.tail)
+        if kind.has_metadata:
+            result.owned[address] = Owned(obj, adopt=reason)
+            continue
+        if kind.identity is Identity.QUEUE_RECORD:
+            parent = desired.fields.get(kind.parent_field or "")
+            holder = str(parent) if isinstance(parent, Ref) else None
+        else:
+            holder = ORGANIZATION
+        default = bool(kind.is_default and kind.is_default(obj.data))
+        entry = RegistryEntry(obj.id, desired.protect, default)
+        result.owned[address] = Owned(obj, entry=entry, adopt=reason, holder=holder)
 
 
 def _match_email_templates(

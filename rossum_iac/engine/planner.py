@@ -31,6 +31,10 @@ class PlanOptions:
     """``Kind/key`` addresses: only these and what they depend on are planned."""
     queue_delete_after: str | None = None
     """``delete_after`` for queue deletes (API duration); ``None`` leaves the API default (24 hours)."""
+    adopt: Mapping[str, str] = field(default_factory=dict)
+    """Unmanaged objects to take over: manifest address -> URL tail (``import``, ``pull --adopt``)."""
+    adopt_reason: str = "import"
+    """``pull`` when the manifests were pulled from these very objects (their secrets are the live values)."""
 
 
 @dataclass
@@ -101,7 +105,7 @@ def build_plan(
     """Plan ``stack`` against ``live``. Problems (protected deletes, objects still in use...) raise ``PlanError``;
     with ``strict=False`` (drift) they become notes and the offending actions stay in the plan."""
     options = options or PlanOptions()
-    ownership = match(stack, live)
+    ownership = match(stack, live, options.adopt, options.adopt_reason)
     resolver = ownership.resolver()
     desired = {obj.address: obj for obj in stack.objects}
     context = PlanContext(stack, live, ownership, resolver, desired)
@@ -360,6 +364,12 @@ def _edges(
             for ref in desired[address].dependencies():
                 if str(ref) in creating and str(ref) != address:
                     edges[address].add(str(ref))
+    # Taking over an object recorded in its queue's marker waits for the queue's own takeover or change.
+    for address in actions:
+        owned = ownership.owned.get(address)
+        holder = owned.holder if owned is not None and owned.adopt else None
+        if holder is not None and holder in actions and actions[holder].is_change:
+            edges[address].add(holder)
     # A delete waits for every change of an object that references the deleted one today.
     removing = {
         ownership.owned[a].live.tail: a

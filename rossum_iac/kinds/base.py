@@ -8,7 +8,7 @@ may hold long content in its own file, or cannot be declared at all (and why).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,10 @@ class Content:
     """Structure check of the value, wherever it was written (inline or in its own file)."""
     description: str = ""
     """For the docs: what the file holds."""
+    min_lines: int = 0
+    """Pull writes the value to its own file when it has at least this many lines (0: always)."""
+    suffix_for: Callable[[Mapping[str, Any]], str] | None = None
+    """The suffix of the file pull writes, from the object's live data (a function's runtime), if not the first."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,9 @@ class Field:
     stored_keys: str | None = None
     """For a write-only mapping the API merges key by key on update: the sub-path of the object's URL that lists
     the keys it stores (keys that left the manifest are then removed by sending them as null)."""
+    unportable: str | None = None
+    """Holds what only makes sense in one organization (the URL of a user or an engine, kinds a stack cannot
+    describe yet): pull leaves it out and says so. A manifest may still set it, e.g. per environment."""
     blocks_delete: str | None = None
     """For a reference: the API refuses to delete the referenced object while this object refers to it.
     ``"linked"``: only while the link exists (a scheduled deletion of this object unlinks it at once);
@@ -149,6 +156,10 @@ class KindDef:
     is_default: Callable[[Mapping[str, Any]], bool] | None = None
     """Whether live data is one of the objects the API creates along with the parent (leaving the manifests then
     releases it instead of deleting it)."""
+    pull_skip: Callable[[Mapping[str, Any]], str | None] | None = None
+    """Why pull leaves out an object (live data), or None to pull it (a queue's default template unchanged)."""
+    pull_omit: Callable[[Mapping[str, Any]], Iterable[str]] | None = None
+    """Fields pull leaves out of one object (live data) because the API derives them (a generated inbox email)."""
     coexists: Callable[[Mapping[str, Any]], bool] = lambda fields: True
     """Whether a replacement (from the desired fields) can exist next to the object it replaces; then it is created
     before the old one is deleted, so a create the API refuses leaves the organization as it was."""

@@ -1,7 +1,7 @@
 """The field tables of docs/manifests.md, rendered from the kind definitions (a test fails when the docs differ).
 
-    python -m rossum_iac.kinds.docs            # rewrite the generated part of docs/manifests.md
-    python -m rossum_iac.kinds.docs --check    # exit 1 when it is out of date
+python -m rossum_iac.kinds.docs            # rewrite the generated part of docs/manifests.md
+python -m rossum_iac.kinds.docs --check    # exit 1 when it is out of date
 """
 
 from __future__ import annotations
@@ -84,6 +84,8 @@ def _notes(spec: Field) -> str:
         notes.append("may be `{file: ...}`")
     if spec.duration:
         notes.append("duration `[DD ]HH:MM:SS`")
+    if spec.unportable:
+        notes.append("per organization: not pulled")
     return "; ".join(notes)
 
 

@@ -60,6 +60,66 @@ def find_default(children: list[Mapping[str, Any]], fields: Mapping[str, Any]) -
     return next((t for t in children if isinstance(wanted_name, str) and t.get("name") == wanted_name), None)
 
 
+_SENDER = [{"email": "{{sender_email}}"}]
+DOCUMENTED_DEFAULTS: dict[str, dict[str, Any]] = {
+    "Annotation status change - confirmed": {
+        "type": "custom",
+        "subject": "Verified documents: {{ parent_email_subject }}",
+        "message": "<p>Dear sender,<br><br>Your documents have been checked by annotator.<br><br>{{ document_list }}"
+        "<br><br>Regards</p>",
+        "automate": False,
+        "to": _SENDER,
+    },
+    "Annotation status change - exported": {
+        "type": "custom",
+        "subject": "Documents exported: {{ parent_email_subject }}",
+        "message": "<p>Dear sender,<br><br>Your documents have been successfully exported.<br><br>"
+        "{{ document_list }}<br><br>Regards</p>",
+        "automate": False,
+        "to": _SENDER,
+    },
+    "Annotation status change - received": {
+        "type": "custom",
+        "subject": "Documents received: {{ parent_email_subject }}",
+        "message": "<p>Dear sender,<br><br>Your documents have been successfully received.<br><br>"
+        "{{ document_list }}<br><br>Regards</p>",
+        "automate": False,
+        "to": _SENDER,
+    },
+    "Default rejection template": {
+        "type": "rejection_default",
+        "subject": "Rejected document {{parent_email_subject}}",
+        "message": "<p>Dear sender,<br><br>The attached document has been rejected.<br><br><br>Best regards,<br>"
+        "{{ user_name }}</p>",
+        "automate": True,
+        "to": _SENDER,
+    },
+    "Email with no processable attachments": {
+        "type": "email_with_no_processable_attachments",
+        "subject": "No processable documents: {{ parent_email_subject }}",
+        "message": "<p>Dear sender,<br><br>Unfortunately, we have not received any document in the email that we "
+        "can process. Please send a corrected version if appropriate.<br><br>Regards</p>",
+        "automate": False,
+        "to": _SENDER,
+    },
+}
+"""The five templates the API creates with every queue, as the API reference documents them ("Default Email
+templates")."""
+
+_CONFIGURABLE_DEFAULTS = {"cc": [], "bcc": [], "enabled": True}
+
+
+def unchanged_default(data: Mapping[str, Any]) -> str | None:
+    """Pull leaves out a queue's own template while it is exactly as the API creates it."""
+    documented = DOCUMENTED_DEFAULTS.get(str(data.get("name")))
+    if documented is None or not is_queue_default(data.get("type"), data.get("name")):
+        return None
+    expected = {**_CONFIGURABLE_DEFAULTS, **documented}
+    if all(data.get(name, expected[name]) == value for name, value in expected.items()):
+        return "a queue's own template, as the API created it"
+    return None
+
+
 _RECIPIENTS = {
     "type": "array",
     "items": {
@@ -81,6 +141,7 @@ KIND = KindDef(
     folder="email-templates",
     natural_key=("name", "queue"),
     find_default=find_default,
+    pull_skip=unchanged_default,
     is_default=lambda data: is_queue_default(data.get("type"), data.get("name")),
     fields={
         "name": Field(string("Name of the template."), required=True),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rossum_iac.kinds.base import SET_BY_API, Content, Field, KindDef
 from rossum_iac.kinds.fragments import (
     boolean,
@@ -33,6 +36,14 @@ HOOK_EVENTS = [
 HOOK_TYPES = ["webhook", "function", "job"]
 HOOK_RUNTIMES = ["python3.12", "nodejs22.x"]
 
+
+def code_suffix(data: Mapping[str, Any]) -> str:
+    """``.js`` for a Node.js function, ``.py`` otherwise."""
+    config = data.get("config")
+    runtime = config.get("runtime") if isinstance(config, Mapping) else None
+    return ".js" if isinstance(runtime, str) and runtime.startswith("node") else ".py"
+
+
 _CONFIG = {
     "url": Field(string("URL of the webhook endpoint.")),
     "secret": Field(string("HMAC signing key of webhook payloads (use ${env.NAME})."), write_only=True),
@@ -51,7 +62,9 @@ _CONFIG = {
     "runtime": Field(enum(HOOK_RUNTIMES, "Runtime of a function hook.")),
     "code": Field(
         content({"type": "string"}, "Source code of a function hook, inline or {file: path.py|.js}."),
-        content=Content((".py", ".js"), description="the function's source (`.py`, `.js`, ...)"),
+        content=Content(
+            (".py", ".js"), description="the function's source (`.py`, `.js`, ...)", suffix_for=code_suffix
+        ),
     ),
     "third_party_library_pack": Field(nullable("string", "Libraries available to the function (default).")),
     "memory_size_mb": Field(integer("Function memory limit (128-256).", minimum=128, maximum=256)),
@@ -98,7 +111,10 @@ KIND = KindDef(
             properties=_CONFIG,
             required=True,
         ),
-        "token_owner": Field(nullable("string", "URL of the user whose API token is sent to the hook.")),
+        "token_owner": Field(
+            nullable("string", "URL of the user whose API token is sent to the hook."),
+            unportable="holds the URL of a user of one organization (there is no User kind yet)",
+        ),
         "token_lifetime_s": Field(
             nullable("integer", "Lifetime of that token (0-7200).", minimum=0, maximum=7200), default=None
         ),
@@ -116,7 +132,10 @@ KIND = KindDef(
             write_only=True,
             stored_keys="secrets_keys",
         ),
-        "secrets_schema": Field({"type": ["object", "null"], "description": "JSON Schema of secrets."}),
+        "secrets_schema": Field(
+            {"type": ["object", "null"], "description": "JSON Schema of secrets."},
+            default={"type": "object", "additionalProperties": {"type": "string"}},
+        ),
         "guide": Field(nullable("string")),
         "read_more_url": Field(nullable("string")),
         "extension_image_url": Field(nullable("string")),

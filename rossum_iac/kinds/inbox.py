@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +39,15 @@ def can_create_before_delete(fields: Mapping[str, Any]) -> bool:
     return fields.get("email") is None
 
 
+def generated_email(data: Mapping[str, Any]) -> list[str]:
+    """The API generates ``email`` from ``email_prefix`` (``<prefix>-<6 hex>@<domain>``): pull writes the prefix
+    only."""
+    email, prefix = data.get("email"), data.get("email_prefix")
+    if isinstance(email, str) and isinstance(prefix, str) and re.match(re.escape(prefix) + r"-[0-9a-f]{6}@", email):
+        return ["email"]
+    return []
+
+
 KIND = KindDef(
     rank=50,
     name="Inbox",
@@ -46,6 +56,7 @@ KIND = KindDef(
     folder="inboxes",
     natural_key=("name", "queues"),
     coexists=can_create_before_delete,
+    pull_omit=generated_email,
     schema_extra={"anyOf": [{"required": ["email_prefix"]}, {"required": ["email"]}]},
     fields={
         "name": Field(string("Name of the inbox (not visible in the UI)."), required=True),

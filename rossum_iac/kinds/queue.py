@@ -20,6 +20,8 @@ from rossum_iac.kinds.fragments import (
 )
 
 AUTOMATION_LEVELS = ["always", "confident", "never"]
+USERS = "holds URLs of users of one organization (there is no User kind yet)"
+ENGINE = "holds the URL of an engine of one organization (there is no Engine kind yet)"
 
 
 def check_one_engine(data: Any, report: Report) -> None:
@@ -42,24 +44,26 @@ KIND = KindDef(
     checks=(check_one_engine,),
     fields={
         "name": Field(string("Name of the queue.", maxLength=255), required=True),
-        "workspace": Field(
-            key_ref("Workspace", null=True), ref="Workspace", required=True, blocks_delete="linked"
-        ),
+        "workspace": Field(key_ref("Workspace", null=True), ref="Workspace", required=True, blocks_delete="linked"),
         "schema": Field(key_ref("Schema"), ref="Schema", required=True, blocks_delete="existing"),
         "connector": Field(key_ref("Connector", null=True), ref="Connector", default=None),
-        "users": Field(strings("URLs of users with access to the queue.")),
+        "users": Field(strings("URLs of users with access to the queue."), unportable=USERS),
         "session_timeout": Field(
             {**DURATION, "description": "Time before a review returns to to_review (01:00:00)."},
             duration=True,
             default="01:00:00",
         ),
-        "rir_url": Field(nullable("string", "(Deprecated) AI engine URL.")),
+        "rir_url": Field(nullable("string", "(Deprecated) AI engine URL."), unportable=ENGINE),
         "rir_params": Field(nullable("string", "Parameters passed to the AI engine."), default=None),
-        "generic_engine": Field(nullable("string", "URL of a generic engine (exclusive with dedicated_engine).")),
-        "dedicated_engine": Field(
-            nullable("string", "URL of a dedicated engine (exclusive with generic_engine)."), default=None
+        "generic_engine": Field(
+            nullable("string", "URL of a generic engine (exclusive with dedicated_engine)."), unportable=ENGINE
         ),
-        "engine": Field(nullable("string", "URL of the engine.")),
+        "dedicated_engine": Field(
+            nullable("string", "URL of a dedicated engine (exclusive with generic_engine)."),
+            default=None,
+            unportable=ENGINE,
+        ),
+        "engine": Field(nullable("string", "URL of the engine."), unportable=ENGINE),
         "default_score_threshold": Field(
             typed("number", "AI confidence threshold (0-1).", minimum=0, maximum=1), default=0.8
         ),

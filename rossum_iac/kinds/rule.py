@@ -177,11 +177,15 @@ KIND = KindDef(
         "queues": Field(key_refs("Queue"), ref="Queue", many=True, set_like=True, default=[]),
         "trigger_condition": Field(
             content({"type": "string"}, "TxScript condition, inline or {file: path}."),
-            content=Content((".py",), description="the TxScript condition"),
+            content=Content((".py",), description="the TxScript condition", min_lines=2),
             default="True",
         ),
         "description": Field(string("Description (at most 255 characters).", maxLength=255), default=""),
-        "rule_template": Field(nullable("string", "URL of the rule template."), default=None),
+        "rule_template": Field(
+            nullable("string", "URL of the rule template."),
+            default=None,
+            unportable="holds the URL of a rule template of one organization",
+        ),
         "synchronized_from_template": Field(boolean(), default=False),
         "actions": Field({"type": "array", "items": ref("rule_action")}, default=[]),
         "organization": Field(read_only="is set by the API to the organization of the rule"),

@@ -6,8 +6,8 @@
   longer text). Values are never put into messages.
 - ``${ref.KIND.KEY.id|url}`` becomes a ``RefPlaceholder`` inside a ``Template``; the engine resolves it per
   environment.
-- ``$${...}`` escapes a placeholder: it stays as literal ``${...}`` text. Other ``${...}`` text (for example
-  JavaScript template literals) is left alone.
+- ``$${`` is a literal ``${`` (``$${env.X}`` stays the text ``${env.X}``); pull writes every ``${`` it finds in
+  live values this way. Other ``${...}`` text (for example JavaScript template literals) is left alone.
 
 String variable values may themselves use ``${env...}`` and ``${ref...}`` (not ``${var...}``), so an environment
 can choose which secret or object a manifest uses.
@@ -28,7 +28,7 @@ from rossum_iac.manifest.model import Ref, RefPlaceholder, Secret, Template, Tem
 from rossum_iac.suggest import suggest
 
 _PLACEHOLDER_RE = re.compile(r"\$?\$\{(var|env|ref)\.([^{}]*)\}")
-_LOOSE_RE = re.compile(r"\$\{\s*(var|env|ref)\s*[.}]|\$\{\s+(var|env|ref)\b")
+_LOOSE_RE = re.compile(r"(?<!\$)\$\{\s*(var|env|ref)\s*[.}]|(?<!\$)\$\{\s+(var|env|ref)\b")
 _NAME_RE = re.compile(NAME_PATTERN)
 _KEY_RE = re.compile(KEY_PATTERN)
 
@@ -86,7 +86,7 @@ class Resolver:
         for match in matches:
             literal = text[last : match.start()]
             self._check_malformed(literal, last, report, var_name)
-            parts.append(literal)
+            parts.append(literal.replace("$${", "${"))
             last = match.end()
             token = match.group(0)
             if token.startswith("$$"):
@@ -139,7 +139,7 @@ class Resolver:
                 parts.append(placeholder)
         tail = text[last:]
         self._check_malformed(tail, last, report, var_name)
-        parts.append(tail)
+        parts.append(tail.replace("$${", "${"))
         return _assemble(parts)
 
     def _resolve_value(
