@@ -457,7 +457,7 @@ def from_ruamel(node: Any, pos: Pos | None = None) -> Any:
 def _convert(node: Any, pos: Pos | None = None) -> Any:
     if isinstance(node, CommentedMap):
         out = YMap(pos or _lc_pos(node))
-        data = node.lc.data
+        data = node.lc.data if isinstance(node.lc.data, dict) else {}  # none for some tagged values
         for raw_key, raw_value in node.items():
             key = _key(raw_key)
             where = data.get(raw_key)
@@ -471,7 +471,7 @@ def _convert(node: Any, pos: Pos | None = None) -> Any:
         return out
     if isinstance(node, CommentedSeq):
         seq = YSeq(pos or _lc_pos(node))
-        data = node.lc.data
+        data = node.lc.data or {}  # none for some tagged values
         for index, raw_item in enumerate(node):
             where = data.get(index) if isinstance(data, dict) else (data[index] if index < len(data) else None)
             ipos = (where[0] + 1, where[1] + 1) if where is not None else seq.pos

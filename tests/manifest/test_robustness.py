@@ -17,6 +17,7 @@ from rossum_iac.manifest import load_stack
 from rossum_iac.manifest.loader import load
 from rossum_iac.manifest.schema_validation import kind_properties, validate, validator_for
 from rossum_iac.manifest.variables import placeholder_form
+from rossum_iac.manifest.yaml_io import YamlSyntaxError, parse_documents
 
 from .helpers import EXAMPLES
 from .test_yaml_parsing import _laughs, _mutate, _random_value
@@ -153,3 +154,21 @@ def test_nesting_just_below_the_bound_loads(tmp_path: Path) -> None:
     depth = 290
     root = _stack_with(tmp_path, f"kind: Workspace\nkey: w\nname: W\nmetadata: {{x: {'[' * depth}{']' * depth}}}\n")
     assert load(root, None, {}).errors == []
+
+
+_SOUP = [*"abc:-[]{}#&*!|>'\"%@`,? \n\t\r\\", "\x00", "\x85", "\u2028", "\ufeff", "\ud800", "é", "😀"]
+_SOUP += ["---", "...", "<<", "&a", "*a", "!!str", "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "- ", ": "]
+
+
+def test_character_soup_gives_values_or_positioned_errors() -> None:
+    """Random text reaches both parsers (C events and the round-trip loader) and never raises anything else."""
+    rng = random.Random(1)
+    errors = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(_SOUP) for _ in range(rng.randint(0, 60)))
+        try:
+            parse_documents(text)
+        except YamlSyntaxError as exc:
+            assert exc.line > 0 and exc.message.strip(), text
+            errors += 1
+    assert errors > 1000

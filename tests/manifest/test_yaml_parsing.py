@@ -133,6 +133,8 @@ FALLBACK = [
     "a: b: c\n",
     "a: 'x' trailing\n",
     "a: *undefined\n",
+    "--- !custom\n- a\n",  # tagged lists have no positions in ruamel.yaml
+    "a: !x\n  - b\nc: !!omap\n  - d: 1\n",
 ]
 
 
