@@ -82,8 +82,10 @@ Behaviour choices where the documentation is silent (see ``docs`` of each resour
   messages; 404 ``{"detail": "Not found."}``; 401/403/405/409/429 ``{"detail": "..."}``.
 * Read-only and unknown keys in writes are ignored; PUT requires the required fields but keeps absent
   optional ones (DRF); PATCH validates only what is sent.
-* References must be absolute URLs whose path ends in ``/api/v1/<collection>/<id>``; the host part is
-  not checked (clients may use ``localhost`` or ``127.0.0.1``). Filters take ids (URLs also accepted).
+* References must be absolute URLs whose path ends in ``/api/v1/<collection>/<id>`` (or ``/v1/...``, the
+  form regional hosts such as ``us.api.rossum.ai`` use); the host part is not checked (clients may use
+  ``localhost`` or ``127.0.0.1``); a query or ``#fragment`` is ignored. URL fields accept fragments like
+  Django's URLValidator. Filters take ids (URLs also accepted).
 * ``total``/``total_pages`` are always present in pagination (with or without ``include_total``); a
   page past the end -> 404 ``Invalid page.``; unknown ordering keys and unknown params are ignored.
 * Auth: ``Bearer``, ``Token`` and ``Basic`` on every endpoint; login accepts JSON or form and answers

@@ -21,7 +21,7 @@ NOT_NULL = "This field may not be null."
 NOT_BLANK = "This field may not be blank."
 
 _URL_RE = re.compile(r"^https?://[^/?#\s]+(?P<path>/[^?#\s]*)?(?:\?[^#\s]*)?(?:#\S*)?$")
-_API_PATH_RE = re.compile(r"/api/v1/(?P<collection>[a-z_]+)/(?P<id>[0-9]+)/?$")
+_API_PATH_RE = re.compile(r"(?:/api)?/v1/(?P<collection>[a-z_]+)/(?P<id>[0-9]+)/?$")
 _DURATION_RE = re.compile(
     r"^(?:(?P<days>-?\d+) (?:days?, )?)?(?:(?P<hours>-?\d+):)?(?:(?P<minutes>-?\d+):)?(?P<seconds>-?\d+(?:\.\d{1,6})?)$"
 )
@@ -93,8 +93,10 @@ def format_duration(value: timedelta) -> str:
 
 
 def parse_api_url(value: Any) -> tuple[str, int]:
-    """``http://host/api/v1/queues/5`` -> ("queues", 5). Any host is accepted (the path identifies the object);
-    so is a ``#fragment`` (ignored). An id too long to be stored comes back as ``MAX_ID + 1`` (names no object)."""
+    """``http://host/api/v1/queues/5`` -> ("queues", 5). Any host is accepted (the path identifies the object), and
+    so is the ``/v1/...`` form without ``/api`` that regional hosts use (``https://us.api.rossum.ai/v1/users/7``
+    in live objects), a query and a ``#fragment`` (ignored). An id too long to be stored comes back as
+    ``MAX_ID + 1`` (names no object)."""
     if isinstance(value, bool) or not isinstance(value, str):
         raise FieldError(f"Incorrect type. Expected URL string, received {type(value).__name__}.")
     m = _URL_RE.match(value.strip())

@@ -388,11 +388,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self._log_request(resp.status, started)  # before sending: once the client has its answer, the line is out
         try:
             self.wfile.write(head + payload if self.command != "HEAD" else head)
         except OSError:
             self.close_connection = True
-        self._log_request(resp.status, started)
 
     def _log_request(self, status: int, started: float) -> None:
         """With ``verbose``: one line per request on stderr (method, path, status, duration); no headers,

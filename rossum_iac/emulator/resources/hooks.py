@@ -5,9 +5,11 @@ Behaviour:
 * ``queues`` is the same M2M as ``queue.hooks``; ``run_after`` lists hooks (not itself); ``token_owner``
   must not be an organization group admin.
 * ``type`` webhook (default) / function / job. Webhooks need ``config.url``; functions need
-  ``config.runtime`` (python3.12, nodejs22.x; older runtimes accepted) and ``config.code``. Ranges:
-  ``timeout_s`` 0..60, ``retry_count`` 0..4, ``max_polling_time_s`` 1..3600, ``memory_size_mb`` 128..256,
-  ``token_lifetime_s`` 0..7200. Events must be known ``event`` or ``event.action`` names.
+  ``config.runtime`` (python3.12, nodejs22.x; any older ``python3.N``/``nodejsN.x`` accepted, as hooks of
+  older organizations still carry them) and ``config.code``. Other ``config`` keys (``app: null``,
+  ``secret: null``, undocumented ones) are kept as sent. Ranges: ``timeout_s`` 0..60, ``retry_count`` 0..4,
+  ``max_polling_time_s`` 1..3600, ``memory_size_mb`` 128..256, ``token_lifetime_s`` 0..7200. Events must be
+  known ``event`` or ``event.action`` names.
 * ``config`` is replaced as a whole on write (JSON field), except: ``client_ssl_key`` is write-only (kept
   unless sent again, never returned); with ``private: true`` the url/secret (webhook) or
   runtime/code/third_party_library_pack (function) are hidden in responses and immutable (400 on change);
@@ -24,6 +26,7 @@ Behaviour:
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from typing import Any
 
@@ -43,8 +46,10 @@ EVENT_ACTIONS = {
     "email": ("received",),
     "invocation": ("scheduled", "manual", "interface"),
 }
-RUNTIMES = ("python3.12", "nodejs22.x", "python3.8", "python3.9", "python3.10", "python3.11", "nodejs18.x",
-            "nodejs20.x")  # fmt: skip
+RUNTIMES = ("python3.12", "nodejs22.x")
+"""The documented runtimes. Older ones (``python3.8``, ``nodejs18.x``...) live on in existing hooks of older
+organizations, which are read and written back as they are: any ``python3.<n>`` / ``nodejs<n>.x`` is accepted."""
+RUNTIME_RE = re.compile(r"^(?:python3\.[0-9]{1,2}|nodejs[0-9]{1,2}\.x)$")
 CONFIG_RANGES = {"timeout_s": (0, 60), "retry_count": (0, 4), "max_polling_time_s": (1, 3600),
                  "memory_size_mb": (128, 256)}  # fmt: skip
 PRIVATE_KEYS = {"webhook": ("url", "secret"), "function": ("runtime", "code", "third_party_library_pack")}
@@ -186,8 +191,11 @@ class Hooks(Resource):
             if not isinstance(url, str) or not url.startswith(("http://", "https://")):
                 errors.append("config.url: a valid URL is required for webhook hooks.")
         if hook_type == "function" and not private and not from_template:
-            if config.get("runtime") not in RUNTIMES:
-                errors.append(f"config.runtime: must be one of {', '.join(RUNTIMES[:2])}.")
+            runtime = config.get("runtime")
+            if not isinstance(runtime, str) or not RUNTIME_RE.match(runtime):
+                errors.append(
+                    f"config.runtime: must be one of {', '.join(RUNTIMES)} (or an older python3.N/nodejsN.x)."
+                )
             if not isinstance(config.get("code"), str):
                 errors.append("config.code: the function source code is required.")
         for key, (low, high) in CONFIG_RANGES.items():

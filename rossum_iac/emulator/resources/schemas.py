@@ -9,7 +9,8 @@ Behaviour:
   and live only inside multivalues; datapoint ``type`` in string/number/date/enum/button; enums need
   ``options`` [{value, label}]; ``width``/``stretch``/``can_collapse``/``width_chars`` only on datapoints
   inside a tuple; null is rejected for attributes the API rejects it for (``hidden``, ``constraints``,
-  ``rir_field_names``, ...) while ``default_value``, ``icon``, ``format``, occurrences may be null.
+  ``options``, ...) while ``rir_field_names``, ``default_value``, ``icon``, ``format``, occurrences may be null;
+  enum ``options`` may be an empty list; unknown attributes are kept as sent.
   Errors are reported under ``content`` with the path of the node.
 * ``/schemas/validate`` answers 200 ``{}`` for valid content and 400 ``{"content": [...]}`` otherwise.
 * ``/schemas/from_template`` accepts the documented organization template names and creates a schema
@@ -32,9 +33,11 @@ CATEGORIES = ("section", "multivalue", "tuple", "datapoint")
 DATAPOINT_TYPES = ("string", "number", "date", "enum", "button")
 NOT_NULL = {
     "category", "id", "label", "hidden", "disable_prediction", "children", "type", "can_export", "can_collapse",
-    "rir_field_names", "constraints", "ui_configuration", "width", "stretch", "width_chars", "score_threshold",
-    "options", "aggregations", "show_grid_by_default", "grid",
+    "constraints", "ui_configuration", "width", "stretch", "width_chars", "score_threshold", "options",
+    "aggregations", "show_grid_by_default", "grid",
 }  # fmt: skip
+"""Attributes whose null the API refuses (rossum-deploy's experience). ``rir_field_names`` is not one: the
+reference's own multivalue example and live schemas (tuples, datapoints) carry ``"rir_field_names": null``."""
 TABLE_ONLY = ("width", "stretch", "can_collapse", "width_chars")
 UI_TYPES = ("captured", "data", "manual", "formula", "reasoning", "lookup", None)
 UI_EDIT = ("enabled", "disabled", "enabled_without_warning")
