@@ -53,6 +53,9 @@ class Content:
     """Structure check of the value, wherever it was written (inline or in its own file)."""
     description: str = ""
     """For the docs: what the file holds."""
+    nested_files: tuple[str, ...] = ()
+    """In structured content: attributes of any node that may be ``{file: path}`` too (text relative to the
+    content's own file), e.g. a schema datapoint's ``formula``."""
     min_lines: int = 0
     """Pull writes the value to its own file when it has at least this many lines (0: always)."""
     suffix_for: Callable[[Mapping[str, Any]], str] | None = None

@@ -24,6 +24,7 @@ KIND = KindDef(
             content=Content(
                 (".json", ".yaml", ".yml"),
                 structured=True,
+                nested_files=("formula",),
                 check=check_schema_content,
                 description="`.json`, `.yaml` or `.yml` (a list of sections)",
             ),

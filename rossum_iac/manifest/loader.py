@@ -93,6 +93,15 @@ def _where(where: tuple[Any, Any]) -> Pos:
     return (0, 0)
 
 
+def _positioned(raw: dict[str, Any]) -> YMap:
+    """An include written in JSON content (a plain dict) as a ``YMap`` without positions."""
+    if isinstance(raw, YMap):
+        return raw
+    out = YMap((0, 0))
+    out.update(raw)
+    return out
+
+
 def _locate(doc: YMap, path: tuple[str | int, ...], at_key: bool) -> Pos:
     node: Any = doc
     pos = doc.pos
@@ -488,8 +497,12 @@ class _Loader:
         ``where`` is the value's position, or ``(container, key)`` to look it up only when a problem is found.
         """
         if isinstance(raw, dict):
-            if isinstance(raw, YMap) and "file" in raw and ".".join(path) in KINDS[ctx.kind].content_fields:
-                return self._include(raw, path, file, ctx)
+            if "file" in raw:
+                content = KINDS[ctx.kind].content_fields.get(".".join(path))
+                if content is not None:
+                    return self._include(_positioned(raw), path, file, ctx, content.structured)
+                if self._is_nested_include(ctx.kind, path):
+                    return self._include(_positioned(raw), path, file, ctx, structured=False)
             return {k: self._resolve(v, (*path, k), (raw, k), file, ctx) for k, v in raw.items()}
         if isinstance(raw, list):
             return [self._resolve(v, path, (raw, i), file, ctx) for i, v in enumerate(raw)]
@@ -504,8 +517,15 @@ class _Loader:
             )
         return raw
 
-    def _include(self, raw: YMap, path: tuple[str, ...], file: Path, ctx: _ObjectContext) -> Any:
-        structured = KINDS[ctx.kind].content_fields[".".join(path)].structured
+    @staticmethod
+    def _is_nested_include(kind: str, path: tuple[str, ...]) -> bool:
+        """A text file inside structured content (a schema formula): ``{file: ...}`` relative to that content."""
+        content = KINDS[kind].content_fields.get(path[0]) if path else None
+        return content is not None and content.structured and len(path) > 1 and path[-1] in content.nested_files
+
+    def _include(
+        self, raw: YMap, path: tuple[str, ...], file: Path, ctx: _ObjectContext, structured: bool
+    ) -> Any:
         try:
             included = self.includes.read(raw, file, structured)
         except IncludeError as exc:
@@ -513,7 +533,7 @@ class _Loader:
             return ""  # a stand-in of the right type, so no second error is reported for this field
         self.digest_parts[included.path.relative_to(self.root).as_posix()] = included.data
         field_name = ".".join(path)
-        ctx.included[field_name] = included
+        ctx.included.setdefault(field_name, included)
         if structured:
             return self._resolve(included.value, path, (0, 0), included.path, ctx)
         text = included.value
