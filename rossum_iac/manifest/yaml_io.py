@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import warnings
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.events import (
     AliasEvent,
     MappingEndEvent,
@@ -134,6 +135,10 @@ class _Fallback(Exception):
     """The C parser rejected the text or it cannot be read exactly like the round-trip loader: use that."""
 
 
+class _BadScalar(Exception):
+    """A plain scalar that looks like a number or timestamp but is none (``2024-13-45``, ``0x_``)."""
+
+
 def parse_documents(text: str) -> list[Document]:
     """Every non-empty document of a YAML text. Raises ``YamlSyntaxError``."""
     try:
@@ -143,7 +148,7 @@ def parse_documents(text: str) -> list[Document]:
 
 
 def _event_source(text: str) -> Callable[[], Any]:
-    if CParser is None:  # pragma: no cover
+    if CParser is None:
         return iter(YAML(typ="safe", pure=True).parse(text)).__next__
     try:
         return CParser(text).get_event
@@ -183,7 +188,12 @@ def _plain(text: str) -> Any:
     construct = _CONSTRUCTED.get(tag)
     if construct is None:
         return _UNSUPPORTED
-    return _scalar(construct(ScalarNode(tag, text)))
+    try:
+        return _scalar(construct(ScalarNode(tag, text)))
+    except (ArithmeticError, LookupError, ValueError) as exc:  # raised by ruamel's constructors
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        what = f"a date or time but is not one ({exc})" if tag.endswith("timestamp") else "a number but is not one"
+        raise _BadScalar(f"invalid YAML: {shown!r} looks like {what}; quote it if it is text") from None
 
 
 def _copy(value: Any) -> Any:
@@ -249,7 +259,10 @@ class _Composer:
                 elif event.style:
                     value = event.value
                 else:
-                    value = _plain(event.value)
+                    try:
+                        value = _plain(event.value)
+                    except _BadScalar as exc:
+                        raise YamlSyntaxError(str(exc), *pos) from None
                     if value is _UNSUPPORTED:
                         self.fallback = True
                         value = event.value
@@ -334,7 +347,9 @@ class _Composer:
 
 def _parse_with_ruamel(text: str) -> list[Document]:
     try:
-        raw_docs = list(YAML(typ="rt").load_all(text))
+        with warnings.catch_warnings():  # a redefined anchor is allowed (the C path does not warn either)
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            raw_docs = list(YAML(typ="rt").load_all(text))
         docs: list[Document] = []
         for raw in raw_docs:
             if raw is None:
@@ -353,6 +368,8 @@ def _parse_with_ruamel(text: str) -> list[Document]:
         raise YamlSyntaxError(f"invalid YAML: {exc}") from None
     except RecursionError:
         raise YamlSyntaxError(f"invalid YAML: nested too deeply (more than {MAX_DEPTH} levels)") from None
+    except (ArithmeticError, LookupError, ValueError) as exc:  # a constructor of ruamel.yaml failed on a scalar
+        raise YamlSyntaxError(f"invalid YAML: a value cannot be read ({exc}); quote it if it is text") from None
     return docs
 
 

@@ -157,7 +157,24 @@ def test_nesting_just_below_the_bound_loads(tmp_path: Path) -> None:
 
 
 _SOUP = [*"abc:-[]{}#&*!|>'\"%@`,? \n\t\r\\", "\x00", "\x85", "\u2028", "\ufeff", "\ud800", "é", "😀"]
-_SOUP += ["---", "...", "<<", "&a", "*a", "!!str", "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "- ", ": "]
+_SOUP += [
+    "---",
+    "...",
+    "<<",
+    "&a",
+    "*a",
+    "!!str",
+    "%YAML 1.1\n",
+    "%TAG ! tag:x,2000:\n",
+    "- ",
+    ": ",
+    "0",
+    "9",
+    "0x",
+    "+",
+    ".",
+]
+_SOUP += ["_", "2024-", "13-45", "e5", "1e3"]
 
 
 def test_character_soup_gives_values_or_positioned_errors() -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import io
 import random
 import time
+import warnings
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
+from rossum_iac.manifest import yaml_io
 from rossum_iac.manifest.yaml_io import (
     MAX_DEPTH,
     MAX_NODES,
@@ -143,6 +145,14 @@ def test_c_parser_events_give_exactly_what_ruamel_gives(text: str) -> None:
     assert _check(text)
 
 
+def test_without_the_c_extension_the_pure_python_parser_gives_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yaml_io, "CParser", None)
+    for text in HANDLED:
+        assert _check(text), text
+    with pytest.raises(YamlSyntaxError, match="too many aliases"):
+        parse_documents(_laughs())
+
+
 @pytest.mark.parametrize("text", FALLBACK)
 def test_what_only_ruamel_reads_exactly_goes_to_ruamel(text: str) -> None:
     with pytest.raises(_Fallback):
@@ -229,6 +239,14 @@ def test_documents_and_their_positions() -> None:
     assert parse_documents("") == [] and parse_documents("# only a comment\n---\n") == []
 
 
+def test_an_anchor_may_be_redefined_without_a_warning() -> None:
+    text = "a: &x 1\nb: *x\nc: &x 2\nd: *x\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert plain(parse_documents(text)[0].data) == {"a": 1, "b": 1, "c": 2, "d": 2}
+        assert plain(parse_documents("t: !tag x\n" + text)[0].data)["d"] == 2  # the round-trip path
+
+
 def test_aliases_are_copies_at_the_anchored_position() -> None:
     [doc] = parse_documents("a: &m {x: [1, 2]}\nb: *m\n")
     a, b = doc.data["a"], doc.data["b"]
@@ -260,6 +278,27 @@ def test_syntax_errors_carry_positions(text: str, line: int, column: int, words:
         parse_documents(text)
     assert (info.value.line, info.value.column) == (line, column)
     assert words in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "words"),
+    [
+        ("when: 2024-13-45\n", 7, "'2024-13-45' looks like a date or time but is not one (month must be in 1..12)"),
+        ("when: [2024-02-30]\n", 8, "'2024-02-30' looks like a date or time but is not one (day is out of range"),
+        ("n: 0x_\n", 4, "'0x_' looks like a number but is not one; quote it if it is text"),
+        ("n: +_\n", 4, "'+_' looks like a number"),
+        ("n: " + "9" * 5000 + "\n", 4, "'9999999999999999999999999999999999999...' looks like a number"),
+        ("2024-13-45: x\n", 1, "looks like a date or time"),
+    ],
+)
+def test_scalars_ruamel_cannot_construct_are_errors_with_a_position(text: str, column: int, words: str) -> None:
+    """ruamel.yaml's constructors raise ValueError/IndexError on these (a traceback before)."""
+    with pytest.raises(YamlSyntaxError) as info:
+        parse_documents(text)
+    assert (info.value.line, info.value.column) == (1, column)
+    assert words in info.value.message
+    with pytest.raises(YamlSyntaxError, match="a value cannot be read"):
+        _parse_with_ruamel(text)
 
 
 def test_a_syntax_error_in_a_document_wins_over_a_duplicate_key_in_it() -> None:
