@@ -53,7 +53,9 @@ INVOICE_CONTENT = [
     )
 ]
 
-NODE_CODE = "exports.rossum_hook_request_handler = async (payload) => {\n  return { messages: [`${payload.action}`] };\n};\n"
+NODE_CODE = (
+    "exports.rossum_hook_request_handler = async (payload) => {\n  return { messages: [`${payload.action}`] };\n};\n"
+)
 PY_CODE = (
     "# Přiřadí frontu podle typu dokladu\n"
     "def rossum_hook_request_handler(payload):\n"
@@ -87,8 +89,16 @@ def build_org(emulator: Any, *, large_schema: bool = False) -> Org:
     run_after chain, a connector with a token, a custom email template and a rule that uses it."""
     client = SyncRossumAPIClient(emulator.base_url, Token(emulator.token))
     org = Org(client)
-    ap = org.post("ws_ap", "workspaces", {"name": "Accounts Payable", "organization": f"{emulator.base_url}/organizations/{emulator.organization_id}"})
-    org.post("ws_cz", "workspaces", {"name": "Účtárna ČZ", "organization": f"{emulator.base_url}/organizations/{emulator.organization_id}"})
+    ap = org.post(
+        "ws_ap",
+        "workspaces",
+        {"name": "Accounts Payable", "organization": f"{emulator.base_url}/organizations/{emulator.organization_id}"},
+    )
+    org.post(
+        "ws_cz",
+        "workspaces",
+        {"name": "Účtárna ČZ", "organization": f"{emulator.base_url}/organizations/{emulator.organization_id}"},
+    )
     org.post("schema_invoice", "schemas", {"name": "Invoice", "content": INVOICE_CONTENT})
     org.post("schema_empty", "schemas", {"name": "Empty schema", "content": []})
     if large_schema:
@@ -130,7 +140,7 @@ def build_org(emulator: Any, *, large_schema: bool = False) -> Org:
         "hook_py",
         "hooks",
         {
-            "name": "Router – fronta",
+            "name": "Router \u2013 fronta",
             "type": "function",
             "queues": [org.url("q_eu"), org.url("q_cz")],
             "events": ["annotation_content.initialize"],

@@ -57,7 +57,7 @@ def test_objects_owned_by_another_stack_are_skipped_and_listed(emulator: Any, or
     # the queue that uses the connector cannot refer to it: left out too, and said why
     reasons = {s["name"]: s["reason"] for s in summary["skipped"]}
     assert reasons["Invoices EU"].startswith("refers to connector 'ERP'")
-    assert reasons["Router – fronta"].startswith("refers to queue 'Invoices EU'")
+    assert reasons["Router \u2013 fronta"].startswith("refers to queue 'Invoices EU'")
     assert "name: Invoices EU" not in "".join(p.read_text() for p in (tmp_path / "second").rglob("*.yaml"))
 
 

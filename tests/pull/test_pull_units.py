@@ -19,7 +19,7 @@ from rossum_iac.pull.yaml_out import dump
     ("name", "key"),
     [
         ("Invoices EU", "invoices-eu"),
-        ("Faktury ČZ – došlé", "faktury-cz-dosle"),
+        ("Faktury ČZ \u2013 došlé", "faktury-cz-dosle"),
         ("  --Hello__World!!  ", "hello-world"),
         ("日本語", "queue"),
         ("", "queue"),
