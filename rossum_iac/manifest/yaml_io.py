@@ -324,9 +324,12 @@ class _Composer:
                 target.append(value)
                 target.ipos.append(pos)
             elif top.key is None:
-                if isinstance(value, YMap | YSeq):
-                    self.fallback = True  # a complex key
-                key = _key(value)
+                if value.__class__ is str:
+                    key = value
+                else:
+                    if isinstance(value, YMap | YSeq):
+                        self.fallback = True  # a complex key
+                    key = _key(value)
                 if key in target and duplicate is None:
                     first = target.kpos[key][0]
                     duplicate = YamlSyntaxError(
