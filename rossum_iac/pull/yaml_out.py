@@ -7,11 +7,12 @@ loader reads is exactly what was dumped (tests check the round trip).
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 
 def _yaml() -> YAML:
@@ -23,11 +24,24 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _prepare(value: Any) -> Any:
-    if isinstance(value, str) and "\n" in value.strip("\n") and _literal_ok(value):
+_FOLDED_BY_EMITTER = re.compile("[\x85\u2028\u2029\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Characters ruamel's emitter breaks or folds inside plain and single-quoted scalars (NEL is written as a line
+break, which reads back as a space): such strings are written double-quoted, with escapes."""
+
+
+def _text(value: str) -> Any:
+    if _FOLDED_BY_EMITTER.search(value):
+        return DoubleQuotedScalarString(value)
+    if "\n" in value.strip("\n") and _literal_ok(value):
         return LiteralScalarString(value)
+    return value
+
+
+def _prepare(value: Any) -> Any:
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, dict):
-        out = CommentedMap((k, _prepare(v)) for k, v in value.items())
+        out = CommentedMap((_text(k) if isinstance(k, str) else k, _prepare(v)) for k, v in value.items())
         if list(value) == ["file"]:
             out.fa.set_flow_style()  # an include reads best as {file: path}
         return out
