@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rossum_iac.engine.adopt import AdoptResult, adopt
+from rossum_iac.engine.adopt import AdoptResult, MatchResult, adopt, adopt_matches, find_matches
 from rossum_iac.engine.drift import DriftReport, drift_report
 from rossum_iac.engine.errors import AdoptError, EngineError, PlanError, PlanFileError, StalePlanError
 from rossum_iac.engine.executor import ApplyResult, ObjectResult, execute
@@ -64,6 +64,7 @@ __all__ = [
     "EngineError",
     "FieldChange",
     "LiveState",
+    "MatchResult",
     "ObjectResult",
     "Plan",
     "PlanContext",
@@ -72,10 +73,12 @@ __all__ = [
     "PlanOptions",
     "StalePlanError",
     "adopt",
+    "adopt_matches",
     "apply_saved_plan",
     "build_plan",
     "drift",
     "execute",
+    "find_matches",
     "make_plan",
     "parse_delete_after",
     "read_live",

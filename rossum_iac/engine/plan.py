@@ -16,7 +16,7 @@ from typing import Any
 from rossum_iac.engine.errors import PlanFileError
 from rossum_iac.engine.resolve import SENSITIVE_TEXT, UNKNOWN, contains_unknown
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 """``MAJOR.MINOR``: a minor bump only adds keys (readers ignore unknown keys); a major bump is incompatible."""
 
 
@@ -273,6 +273,9 @@ class Plan:
     queue_delete_after: str | None = None
     notes: tuple[str, ...] = ()
     created_at: str | None = None
+    warnings: tuple[Mapping[str, Any], ...] = ()
+    """Things a reviewer must see before applying: ``{"type", "address", "message", ...}`` (``duplicate``: the
+    create would duplicate an unmanaged object, with ``live`` and the ``import`` command)."""
 
     @property
     def changes(self) -> tuple[Action, ...]:
@@ -305,6 +308,7 @@ class Plan:
             "target": {"base_url": self.base_url, "organization": dict(self.organization)},
             "options": {"targets": list(self.targets), "queue_delete_after": self.queue_delete_after},
             "resource_changes": [a.to_json() for a in self.actions],
+            "warnings": [dict(w) for w in self.warnings],
             "notes": list(self.notes),
             "fingerprints": dict(self.fingerprints),
             "summary": self.summary.to_json(),
@@ -333,6 +337,7 @@ class Plan:
                 queue_delete_after=options.get("queue_delete_after"),
                 notes=tuple(data.get("notes") or ()),
                 created_at=data.get("created_at"),
+                warnings=tuple(dict(w) for w in data.get("warnings") or ()),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PlanFileError(f"the plan is incomplete or malformed ({type(exc).__name__}: {exc})") from None

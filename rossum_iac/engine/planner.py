@@ -16,6 +16,7 @@ from rossum_iac.engine.identity import Owned, Ownership, match
 from rossum_iac.engine.live import LiveObject, LiveState
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.resolve import Resolver, desired_view
+from rossum_iac.engine.twins import find_twins, import_command
 from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import KIND_NAMES, KINDS
 from rossum_iac.kinds.email_template import is_queue_default
@@ -136,6 +137,8 @@ def build_plan(
         raise PlanError(p for _, p in problems)
     notes.extend(p for _, p in problems)
 
+    warnings = _duplicate_warnings(stack, ownership, resolver, actions)
+
     edges = _edges(actions, desired, ownership)
     actions = {a: _with_deps(act, edges.get(a, set())) for a, act in actions.items()}
     order = topo_sort(actions, {a: act.depends_on for a, act in actions.items()}, key=lambda a: _sort_key(actions[a]))
@@ -152,9 +155,39 @@ def build_plan(
         targets=tuple(sorted(targets)),
         queue_delete_after=options.queue_delete_after,
         notes=tuple(notes),
+        warnings=tuple(warnings),
         created_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
     )
     return plan, context
+
+
+def _duplicate_warnings(
+    stack: Stack, ownership: Ownership, resolver: Resolver, actions: Mapping[str, Action]
+) -> list[dict[str, Any]]:
+    """A warning for every create that would duplicate an unmanaged object (same kind, name and parent)."""
+    out: list[dict[str, Any]] = []
+    for address, twins in find_twins(stack, ownership, resolver).found.items():
+        action = actions.get(address)
+        if action is None or action.action is not ActionType.CREATE:
+            continue
+        kind = KINDS[action.kind]
+        same = " and ".join(kind.natural_key)
+        listed = ", ".join(t.describe() for t in twins)
+        if len(twins) == 1:
+            advice = f"adopt it instead: {import_command(address, twins[0])} (or rossum-iac import --match)"
+        else:
+            advice = "adopt one of them with rossum-iac import " + address + " ID"
+        out.append(
+            {
+                "type": "duplicate",
+                "address": address,
+                "message": f"{address} would duplicate {listed}, which has the same {same} and is not managed "
+                f"by any stack; {advice}",
+                "live": [{"id": t.id, "name": t.name, "url": t.url} for t in twins],
+                "command": import_command(address, twins[0]) if len(twins) == 1 else None,
+            }
+        )
+    return out
 
 
 def _sort_key(action: Action) -> tuple[Any, ...]:

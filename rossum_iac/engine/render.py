@@ -243,6 +243,11 @@ def render_plan(plan: Mapping[str, Any], *, color: bool = False) -> str:
     env = f", environment {plan['environment']!r}" if plan.get("environment") else ""
     where = f"organization {org.get('name')!r} (id {org.get('id')})" if org else "the organization"
     lines = [f"Stack {plan.get('stack')!r}{env} against {where}.", ""]
+    warnings = list(plan.get("warnings", []))
+    if warnings:
+        lines.append(s(f"Warning{'s' if len(warnings) > 1 else ''}:", "-"))
+        lines.extend(f"  ! {w.get('message')}" for w in warnings)
+        lines.append("")
     changes = [c for c in plan.get("resource_changes", []) if _action_name(c) != "no-op"]
     if not changes:
         lines.append(s("No changes.", "bold") + " The organization matches the manifests.")

@@ -63,6 +63,11 @@ class Resolver:
             return url
         return self.address_of_url(url) or url_tail(url)
 
+    def url_of_address(self, address: str) -> Any:
+        """The URL bound to ``Kind/key``, or ``UNKNOWN``."""
+        found = self.by_address.get(address)
+        return found[1] if found else UNKNOWN
+
     def url_of(self, ref: Ref) -> str | None:
         found = self.by_address.get(str(ref))
         return found[1] if found else None

@@ -443,14 +443,13 @@ def test_promotion_to_a_second_organization_with_env_and_no_id_files(
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before  # no ID-mapping or state files
     assert ok(Cli(dev)("plan", str(root), "--env", "dev", "--detailed-exitcode"))
     assert ok(Cli(prod)("plan", str(root), "--env", "prod", "--detailed-exitcode"))
-    # A plan made for dev is refused for prod (the two emulators even share the organization id and name; the
-    # objects the plan touches are not there).
+    # A plan made for dev is refused for prod: each emulator database is its own organization (id and name).
     plan_file = tmp_path / "dev-plan.json"
     write_manifests(root, {"all.yaml": PROMOTED["all.yaml"].replace("name: AP", "name: Accounts payable")})
     ok(Cli(dev)("plan", str(root), "--env", "dev", "--out", str(plan_file)))
     prod.request_log.clear()
     result = Cli(prod)("apply", str(plan_file))
-    assert result.exit_code == 1 and "stale" in result.stderr and "Workspace/ap" in result.stderr
+    assert result.exit_code == 1 and "not for 'Emulator organization" in result.stderr
     assert write_requests(prod) == []
     dev_live.close()
     prod_live.close()

@@ -102,7 +102,7 @@ def test_plan_json_round_trip_renders_identically(tmp_path):
     assert loaded.to_json() == plan.to_json()
     assert render_plan(loaded.to_json()) == render_plan(plan.to_json())
     data = json.loads(path.read_text())
-    assert data["format_version"] == "1.0"
+    assert data["format_version"] == "1.1"
     assert data["manifests"] == {"dir": "/manifests", "digest": "sha256:abc"}
     assert set(data["fingerprints"]) >= {"queues/30", "schemas/20"}
     assert data["resource_changes"][0]["actions"] in (["create"], ["no-op"])
