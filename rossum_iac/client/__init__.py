@@ -12,12 +12,19 @@ from rossum_iac.client._async.client import AsyncRossumAPIClient
 from rossum_iac.client._core.requests import ExportFileFormats
 from rossum_iac.client._sync.client import SyncRossumAPIClient
 from rossum_iac.client.credentials import Token, UserCredentials
-from rossum_iac.client.errors import APIClientError, APITransportError, PollingTimeoutError, TaskFailedError
+from rossum_iac.client.errors import (
+    APIClientError,
+    APIThrottledError,
+    APITransportError,
+    PollingTimeoutError,
+    TaskFailedError,
+)
 from rossum_iac.client.models import Deserializer, deserialize_default
 from rossum_iac.client.resources import Resource
 
 __all__ = [
     "APIClientError",
+    "APIThrottledError",
     "APITransportError",
     "AsyncRossumAPIClient",
     "Deserializer",

@@ -41,6 +41,23 @@ class APIClientError(Exception):
         return self.error.strip()
 
 
+class APIThrottledError(APIClientError):
+    """A request was still answered 429 when its ``throttle_timeout`` ran out (``error`` is the last body)."""
+
+    def __init__(self, method: str, url: str, error: str, *, throttled: int, seconds: float, timeout: float) -> None:
+        super().__init__(method, url, 429, error)
+        self.throttled = throttled
+        self.seconds = seconds
+        self.timeout = timeout
+
+    @property
+    def detail(self) -> str:
+        return (
+            f"{super().detail} (answered 429 {self.throttled} times over {self.seconds:.0f}s; "
+            f"gave up after throttle_timeout={self.timeout:g}s)"
+        )
+
+
 class APITransportError(APIClientError):
     """The request failed without an HTTP response (connection refused, timeout, dropped connection)."""
 

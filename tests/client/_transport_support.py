@@ -137,10 +137,12 @@ def flavour_fixture(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(name="make")
 async def make_fixture(flavour: str, sleeps: list[float]) -> AsyncIterator[Any]:
-    """``make(credentials, **kwargs)`` -> a ``Flavoured`` transport of the current flavour, closed afterwards."""
+    """``make(credentials, **kwargs)`` -> a ``Flavoured`` transport of the current flavour, closed afterwards;
+    no pacing unless ``requests_per_second`` is given (pacing has its own tests, with a virtual clock)."""
     made: list[Flavoured] = []
 
     def factory(credentials: Any, **kwargs: Any) -> Flavoured:
+        kwargs.setdefault("requests_per_second", 0)
         cls = AsyncTransport if flavour == "async" else SyncTransport
         transport = Flavoured(cls(kwargs.pop("base_url", BASE), credentials, **kwargs))
         made.append(transport)

@@ -144,7 +144,9 @@ class ScriptedAPI:
 def make_client(
     flavour: str, credentials: Token | UserCredentials | None = None, base_url: str = BASE, **kwargs: Any
 ) -> Any:
+    """A client of ``flavour``; no pacing unless asked for (these tests are about requests, not their rate)."""
     cls = AsyncRossumAPIClient if flavour == "async" else SyncRossumAPIClient
+    kwargs.setdefault("requests_per_second", 0)
     return cls(base_url, credentials or Token("tok"), n_retries=1, **kwargs)
 
 

@@ -107,18 +107,27 @@ def test_constructor_matches_the_async_sdk(flavour: str) -> None:
         ("n_retries", "KEYWORD_ONLY", 3),
         ("retry_backoff_factor", "KEYWORD_ONLY", 1.0),
         ("retry_max_jitter", "KEYWORD_ONLY", 1.0),
-        ("max_in_flight_requests", "KEYWORD_ONLY", 4),
+        # Deliberately not the SDK's 4: ours bounds every request of the client (the SDK only the pages of one
+        # listing) and pacing keeps the rate polite; see DEFAULT_MAX_IN_FLIGHT_REQUESTS.
+        ("max_in_flight_requests", "KEYWORD_ONLY", 16),
         ("response_post_processor", "KEYWORD_ONLY", None),
     ]
     assert [(p.name, p.kind.name, p.default) for p in params[: len(expected)]] == expected
-    for extra in params[len(expected) :]:
-        assert extra.kind is inspect.Parameter.KEYWORD_ONLY and extra.default is None
+    extras = {p.name: p.default for p in params[len(expected) :]}
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params[len(expected) :])
+    assert extras == {
+        "http_client": None,
+        "headers": None,
+        "requests_per_second": 10.0,  # the API's documented limit
+        "throttle_timeout": 300.0,
+    }
 
 
 def test_public_imports() -> None:
     import rossum_iac.client as client_package
     from rossum_iac.client import (  # noqa: F401  (the import itself is the test)
         APIClientError,
+        APIThrottledError,
         APITransportError,
         AsyncRossumAPIClient,
         PollingTimeoutError,
@@ -130,6 +139,6 @@ def test_public_imports() -> None:
         models,
     )
 
-    assert issubclass(APITransportError, APIClientError)
+    assert issubclass(APITransportError, APIClientError) and issubclass(APIThrottledError, APIClientError)
     assert models.Queue.__name__ == "Queue" and Resource.Queue.value == "queues"
     assert set(client_package.__all__) >= {"AsyncRossumAPIClient", "SyncRossumAPIClient", "Token", "models"}

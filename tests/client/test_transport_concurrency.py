@@ -55,6 +55,7 @@ async def transports() -> AsyncIterator[list[AsyncTransport]]:
 
 
 def new(made: list[AsyncTransport], credentials: Any, **kwargs: Any) -> AsyncTransport:
+    kwargs.setdefault("requests_per_second", 0)  # the in-flight bound alone; pacing is tested in test_pacing.py
     t = AsyncTransport(BASE, credentials, **kwargs)
     made.append(t)
     return t
@@ -96,7 +97,7 @@ def test_sync_transport_single_flight_login_across_threads(api: respx.MockRouter
         return httpx.Response(200, json={})
 
     api.get(url__regex=rf"{BASE}/queues/\d+").mock(side_effect=answer)
-    with SyncTransport(BASE, UserCredentials("u", "p"), max_in_flight_requests=6) as t:
+    with SyncTransport(BASE, UserCredentials("u", "p"), max_in_flight_requests=6, requests_per_second=0) as t:
         t.get_token()
         errors: list[BaseException] = []
 

@@ -139,8 +139,11 @@ class ClientAPI:
 
 
 def make_client(flavour: str, emu: Any, credentials: Any = None, **kwargs: Any) -> Any:
-    """A client logging in with the emulator's seeded admin credentials (real HTTP, 10 s timeout)."""
+    """A client logging in with the emulator's seeded admin credentials (real HTTP, 10 s timeout). No pacing
+    unless asked for: the emulator has no rate limit unless a test sets one (test_pacing.py covers pacing), and
+    10 requests/s would make the suite ten times slower."""
     kwargs.setdefault("timeout", 10.0)
+    kwargs.setdefault("requests_per_second", 0)
     return CLIENT_CLASSES[flavour](emu.base_url, credentials or UserCredentials(emu.username, emu.password), **kwargs)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from rossum_iac.client import APIClientError, APITransportError, Token
+from rossum_iac.client import APIClientError, APIThrottledError, APITransportError, Token
 from rossum_iac.client._async import _concurrency as async_concurrency
 from rossum_iac.client._sync import _concurrency as sync_concurrency
 
@@ -110,7 +110,7 @@ async def test_get_is_retried_until_the_faults_stop(api: ClientAPI, kind: str, s
         assert sleeps == [0.01, 0.02] and elapsed < 2.0
 
 
-@pytest.mark.parametrize("kind", ALL_KINDS)
+@pytest.mark.parametrize("kind", ("500", "502", "503", "drop"))  # 429: a time budget, see the next test
 async def test_get_gives_up_after_n_attempts(api: ClientAPI, kind: str) -> None:
     since = len(api.emu.request_log)
     async with faulty_client(api, kind, faults=None, n_retries=2) as faulty:
@@ -123,7 +123,21 @@ async def test_get_gives_up_after_n_attempts(api: ClientAPI, kind: str) -> None:
         assert error.method == "GET" and "/queues" in error.url and str(error).startswith("[GET] ")
     else:
         assert not isinstance(error, APITransportError) and error.status_code == int(kind)
-        assert "injected fault" in error.detail.lower() or kind == "429"
+        assert "injected fault" in error.detail.lower()
+
+
+async def test_429_gives_up_when_its_time_budget_runs_out(api: ClientAPI, sleeps: list[float]) -> None:
+    """429s use no attempts (n_retries=1 here) but time: past ``throttle_timeout`` the client stops."""
+    since = len(api.emu.request_log)
+    async with faulty_client(api, "429", faults=None, n_retries=1, throttle_timeout=2.5) as faulty:
+        with pytest.raises(APIThrottledError) as caught:
+            await faulty.list_queues()
+    # Retry-After: 1 each: 429s at about 0, 1 and 2 s; the wait after the third would end past 2.5 s
+    assert statuses(api, "GET", "queues", since) == [429, 429, 429]
+    assert sleeps == [1.0, 1.0]
+    error = caught.value
+    assert error.status_code == 429 and error.throttled == 3
+    assert "gave up after throttle_timeout=2.5s" in error.detail
 
 
 @pytest.mark.parametrize("kind", ("500", "502", "503", "drop"))

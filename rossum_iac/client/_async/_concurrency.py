@@ -1,17 +1,21 @@
 """Async I/O primitives used by the transport (hand-written; the sync twin is ``_sync/_concurrency.py``).
 
 ``tools/unasync.py`` maps ``AsyncLock`` -> ``Lock``, ``AsyncSemaphore`` -> ``Semaphore``, ``AsyncPrefetcher`` ->
-``Prefetcher`` and ``await _concurrency.sleep(...)`` -> ``_concurrency.sleep(...)``, so both modules must keep the
-same public names. The transport calls ``_concurrency.sleep`` through the module, so tests can patch it.
+``Prefetcher``, ``AsyncRateLimiter`` -> ``RateLimiter`` and ``await _concurrency.sleep(...)`` ->
+``_concurrency.sleep(...)``, so both modules must keep the same public names. The transport calls
+``_concurrency.sleep`` and ``_concurrency.monotonic`` through the module, so tests can patch both (a virtual clock).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Generic, TypeAlias, TypeVar
+
+from rossum_iac.client._core.pacing import Pacer
 
 T = TypeVar("T")
 
@@ -21,6 +25,10 @@ Factory: TypeAlias = Callable[[], Awaitable[T]]
 
 async def sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
+
+
+def monotonic() -> float:
+    return time.monotonic()
 
 
 class AsyncLock:
@@ -43,6 +51,36 @@ class AsyncSemaphore:
 
     async def __aexit__(self, *exc: object) -> None:
         self._semaphore.release()
+
+
+class AsyncRateLimiter:
+    """Waits for the turn of each request under a shared ``Pacer`` (``None``: no pacing, never waits).
+
+    One waiter at a time asks the pacer and sleeps (the others queue on a FIFO lock behind it), so a rate change
+    or a ``Retry-After`` pause applies to the next request at once and no two waiters wake for the same turn.
+    """
+
+    def __init__(self, pacer: Pacer | None) -> None:
+        self.pacer = pacer
+        self._turn = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if self.pacer is None:
+            return
+        async with self._turn:
+            while (delay := self.pacer.try_acquire()) > 0:
+                await sleep(delay)
+
+    def now(self) -> float:
+        return self.pacer.now() if self.pacer is not None else monotonic()
+
+    def throttled(self, sent_at: float, retry_after: float | None) -> None:
+        if self.pacer is not None:
+            self.pacer.throttled(sent_at, retry_after)
+
+    def succeeded(self) -> None:
+        if self.pacer is not None:
+            self.pacer.succeeded()
 
 
 async def run_concurrently(factories: Sequence[Factory[T]]) -> list[T]:

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Generic, TypeAlias, TypeVar
 
+from rossum_iac.client._core.pacing import Pacer
+
 T = TypeVar("T")
 
 #: A zero-argument call producing a result.
@@ -20,6 +22,10 @@ Factory: TypeAlias = Callable[[], T]
 
 def sleep(seconds: float) -> None:
     time.sleep(seconds)
+
+
+def monotonic() -> float:
+    return time.monotonic()
 
 
 class Lock:
@@ -42,6 +48,43 @@ class Semaphore:
 
     def __exit__(self, *exc: object) -> None:
         self._semaphore.release()
+
+
+class RateLimiter:
+    """Waits for the turn of each request under a shared ``Pacer`` (``None``: no pacing, never waits).
+
+    Thread-safe: one waiter at a time asks the pacer and sleeps (the others queue behind it); a second lock keeps
+    the pacer's state consistent when other threads report 429s or successes meanwhile.
+    """
+
+    def __init__(self, pacer: Pacer | None) -> None:
+        self.pacer = pacer
+        self._turn = threading.Lock()
+        self._state = threading.Lock()
+
+    def wait(self) -> None:
+        if self.pacer is None:
+            return
+        with self._turn:
+            while True:
+                with self._state:
+                    delay = self.pacer.try_acquire()
+                if delay <= 0:
+                    return
+                sleep(delay)
+
+    def now(self) -> float:
+        return self.pacer.now() if self.pacer is not None else monotonic()
+
+    def throttled(self, sent_at: float, retry_after: float | None) -> None:
+        if self.pacer is not None:
+            with self._state:
+                self.pacer.throttled(sent_at, retry_after)
+
+    def succeeded(self) -> None:
+        if self.pacer is not None:
+            with self._state:
+                self.pacer.succeeded()
 
 
 def run_concurrently(factories: Sequence[Factory[T]]) -> list[T]:

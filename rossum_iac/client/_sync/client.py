@@ -31,6 +31,12 @@ Deliberate deviations from the SDK (bug ids from docs/sdk-conformance.md 5.1):
   ``pagination.next`` (``search_after`` cursor) with the same body instead of page numbers (no 10 000 cap).
 * K27 - both clients have ``close()`` and are context managers (``with`` for the async one, which also
   has the asyncio-style alias of ``close``).
+* Pacing and throttling (the SDK has neither): ``requests_per_second`` (default 10, the documented API limit;
+  ``0``/``None`` off) paces every request of the client; a 429 slows the pace and is retried, any method, for up
+  to ``throttle_timeout`` seconds (default 300) instead of counting attempts; ``APIThrottledError`` past that.
+  ``max_in_flight_requests`` bounds every request of the client (the SDK: only the pages of one listing), so its
+  default is 16, not 4: pacing does the politeness, and a bound of 4 made 200 concurrent retrieves slower than the
+  SDK's unbounded ones.
 * ``change_user_password(new_password, *, old_password=None)`` and ``reset_user_password(email)`` are real
   (SDK: ``NotImplementedError``); the old password defaults to the client's ``UserCredentials`` password.
 * ``delete_queue(queue_id, *, delete_after=None)`` can pass the API's ``delete_after`` (e.g. ``"0"``: now).
@@ -57,9 +63,11 @@ import httpx
 from rossum_iac.client._core import multipart, pagination
 from rossum_iac.client._core import requests as _requests
 from rossum_iac.client._core import sideloads as _sideloads
+from rossum_iac.client._core.pacing import DEFAULT_REQUESTS_PER_SECOND
 from rossum_iac.client._core.requests import ExportFileFormats
+from rossum_iac.client._core.retry import DEFAULT_THROTTLE_TIMEOUT
 from rossum_iac.client._sync import _concurrency
-from rossum_iac.client._sync.transport import SyncTransport
+from rossum_iac.client._sync.transport import DEFAULT_MAX_IN_FLIGHT_REQUESTS, SyncTransport
 from rossum_iac.client.credentials import Token, UserCredentials
 from rossum_iac.client.errors import PollingTimeoutError, TaskFailedError
 from rossum_iac.client.models import (
@@ -138,13 +146,19 @@ class SyncRossumAPIClient:
         n_retries: int = 3,
         retry_backoff_factor: float = 1.0,
         retry_max_jitter: float = 1.0,
-        max_in_flight_requests: int = 4,
+        max_in_flight_requests: int = DEFAULT_MAX_IN_FLIGHT_REQUESTS,
         response_post_processor: Callable[[httpx.Response], Any] | None = None,
         http_client: httpx.Client | None = None,
         headers: Mapping[str, str] | None = None,
+        requests_per_second: float | None = DEFAULT_REQUESTS_PER_SECOND,
+        throttle_timeout: float = DEFAULT_THROTTLE_TIMEOUT,
     ) -> None:
         """``timeout=None`` means the transport's finite default; ``n_retries`` counts attempts (as the SDK);
-        ``http_client`` (not closed by ``close()``) and ``headers`` (added to every request) are extras."""
+        ``http_client`` (not closed by ``close()``) and ``headers`` (added to every request) are extras.
+
+        ``requests_per_second`` paces every request of this client (default 10, the API's documented limit;
+        ``0``/``None``: no pacing); a 429 slows the pace down and is retried for up to ``throttle_timeout``
+        seconds (see the transport's module docstring)."""
         self._credentials = credentials
         self._deserializer: Deserializer = deserializer or deserialize_default
         self._transport = SyncTransport(
@@ -158,6 +172,8 @@ class SyncRossumAPIClient:
             response_post_processor=response_post_processor,
             http_client=http_client,
             headers=headers,
+            requests_per_second=requests_per_second,
+            throttle_timeout=throttle_timeout,
         )
 
     @property

@@ -13,9 +13,15 @@ Behaviour (deliberate differences from the public SDK carry its bug ids, see doc
 * Retries: see ``_core/retry.py``; ``n_retries`` counts attempts. POST/PATCH are retried only where the request
   was provably not processed (K7). Backoff is capped and ``Retry-After`` honoured (K8). A re-login replay is not
   counted as an attempt.
+* Pacing: every HTTP exchange (logins, pages, retries too) first waits for its turn under one ``Pacer`` shared by
+  the whole transport (``_core/pacing.py``): ``requests_per_second`` (default 10, the documented API limit;
+  ``0``/``None``: no pacing) with a small burst. A 429 is a signal, not a failure: the pacer slows down (and
+  pauses for ``Retry-After``), the request waits ``Retry-After`` plus jitter and is retried -- any method, since
+  the server did nothing -- for up to ``throttle_timeout`` seconds after its first 429, using up no attempt.
 * Concurrency: every HTTP exchange holds one of ``max_in_flight_requests`` permits (pages, uploads, sideloads,
-  logins alike); backoff sleeps do not. A stream holds its permit until the response headers arrive, so a
-  consumer can make other requests while iterating a body without dead-locking a small bound.
+  logins alike) while it waits for its turn and while it runs; backoff sleeps do not. A stream holds its permit
+  until the response headers arrive, so a consumer can make other requests while iterating a body without
+  dead-locking a small bound.
 * Errors: non-2xx (3xx too) -> ``APIClientError`` with the body text (invalid UTF-8 replaced, K17); network
   failures -> ``APITransportError`` (K10). Tokens and passwords are never in messages or logs.
 * ``paginate``/``cursor_paginate``/``stream`` return generators: call ``close()`` on one you stop early, so
@@ -37,21 +43,37 @@ import httpx
 
 from rossum_iac import __version__
 from rossum_iac.client._core import pagination as _pagination
+from rossum_iac.client._core.pacing import DEFAULT_REQUESTS_PER_SECOND, Pacer, check_rate
 from rossum_iac.client._core.responses import body_text, describe_exception, parse_json_body, redact
-from rossum_iac.client._core.retry import RetryPolicy, is_idempotent
+from rossum_iac.client._core.retry import DEFAULT_THROTTLE_TIMEOUT, RetryPolicy, is_idempotent, retry_after
 from rossum_iac.client._core.urls import join_url, normalize_base_url
 from rossum_iac.client._sync import _concurrency
 from rossum_iac.client.credentials import Token, UserCredentials
-from rossum_iac.client.errors import APIClientError, APITransportError
+from rossum_iac.client.errors import APIClientError, APIThrottledError, APITransportError
 
 logger = logging.getLogger("rossum_iac.client")
 
 #: Used when ``timeout=None``: a stalled server fails the request instead of hanging forever (K21).
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 USER_AGENT = f"rossum-iac/{__version__}"
+#: Requests in flight at once (the SDK: 4 pages of one listing, nothing else bounded). With pacing doing the
+#: politeness, the bound only caps concurrency: 16 keeps 10 requests/s going up to 1.6 s of latency, and stays
+#: within httpx's 20 keep-alive connections, so every permit reuses a pooled connection.
+DEFAULT_MAX_IN_FLIGHT_REQUESTS = 16
 LOGIN_PATH = "auth/login"
 
 T = TypeVar("T")
+
+
+class _Throttle:
+    """The 429s of one request: how many, since when (``Pacer`` clock), and the seconds waited after them."""
+
+    __slots__ = ("count", "since", "waited")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.since: float | None = None
+        self.waited = 0.0
 
 
 class SyncTransport:
@@ -66,10 +88,12 @@ class SyncTransport:
         n_retries: int = 3,
         retry_backoff_factor: float = 1.0,
         retry_max_jitter: float = 1.0,
-        max_in_flight_requests: int = 4,
+        max_in_flight_requests: int = DEFAULT_MAX_IN_FLIGHT_REQUESTS,
         response_post_processor: Callable[[httpx.Response], Any] | None = None,
         http_client: httpx.Client | None = None,
         headers: Mapping[str, str] | None = None,
+        requests_per_second: float | None = DEFAULT_REQUESTS_PER_SECOND,
+        throttle_timeout: float = DEFAULT_THROTTLE_TIMEOUT,
     ) -> None:
         if not isinstance(credentials, Token | UserCredentials):
             raise TypeError(f"credentials must be Token or UserCredentials, got {type(credentials).__name__}")
@@ -79,7 +103,15 @@ class SyncTransport:
         self._credentials = credentials
         # (token, generation) replaced as one tuple, so a reader never pairs a token with another generation.
         self._auth: tuple[str | None, int] = (credentials.token if isinstance(credentials, Token) else None, 0)
-        self._retry = RetryPolicy(attempts=n_retries, backoff_factor=retry_backoff_factor, max_jitter=retry_max_jitter)
+        self._retry = RetryPolicy(
+            attempts=n_retries,
+            backoff_factor=retry_backoff_factor,
+            max_jitter=retry_max_jitter,
+            throttle_timeout=throttle_timeout,
+        )
+        rate = check_rate(requests_per_second)
+        self.requests_per_second = rate
+        self._pacer = _concurrency.RateLimiter(None if rate is None else Pacer(rate, clock=_concurrency.monotonic))
         self._max_in_flight = max_in_flight_requests
         self._in_flight = _concurrency.Semaphore(max_in_flight_requests)
         self._auth_lock = _concurrency.Lock()
@@ -224,11 +256,14 @@ class SyncTransport:
             self._post_processor(response)
 
     def _status_error(self, method: str, url: str, response: httpx.Response) -> APIClientError:
+        return APIClientError(method, url, response.status_code, self._error_body(response))
+
+    def _error_body(self, response: httpx.Response) -> str:
         try:
             text = body_text(response.content)
         except httpx.ResponseNotRead:  # a streamed error body that failed to arrive
             text = ""
-        return APIClientError(method, url, response.status_code, redact(text, self._secrets()))
+        return redact(text, self._secrets())
 
     def _transport_error(self, method: str, url: str, exc: BaseException, prefix: str = "") -> APITransportError:
         return APITransportError(method, url, prefix + redact(describe_exception(exc), self._secrets()))
@@ -264,12 +299,15 @@ class SyncTransport:
         query = _pagination.encode_params(params) or None
         attempt = 0
         replayed = False
+        throttle = _Throttle()
         while True:
             attempt += 1
             token, generation = self._current_token() if authenticated else (None, 0)
             request_headers = self._build_headers(headers, token)
             try:
                 with self._in_flight:
+                    self._pacer.wait()
+                    sent_at = self._pacer.now()
                     response = self._client.request(
                         method,
                         url,
@@ -287,6 +325,11 @@ class SyncTransport:
                 self._wait(method, url, wait, attempt, type(exc).__name__)
                 continue
             self._after_response(method, url, response, attempt)
+            if response.status_code == 429:
+                attempt -= 1  # a 429 uses time from throttle_timeout, not an attempt
+                self._throttled(method, url, response, sent_at, throttle)
+                continue
+            self._pacer.succeeded()
             if response.status_code == 401 and authenticated and self._can_login and not replayed:
                 replayed = True
                 attempt -= 1  # the replay with a fresh token is not a retry
@@ -300,6 +343,34 @@ class SyncTransport:
             if wait is None:
                 raise self._status_error(method, url, response)
             self._wait(method, url, wait, attempt, f"HTTP {response.status_code}")
+
+    def _throttled(
+        self, method: str, url: str, response: httpx.Response, sent_at: float, throttle: _Throttle
+    ) -> None:
+        """A 429: slow the shared pacer down, then wait (``Retry-After`` plus jitter) or raise once the request
+        has been throttled for longer than ``throttle_timeout``."""
+        after = retry_after(response.headers)
+        self._pacer.throttled(sent_at, after)
+        now = self._pacer.now()
+        if throttle.since is None:
+            throttle.since = now
+        throttle.count += 1
+        # The clock decides; the waits already slept are a floor, so a clock that does not move (a test's fake
+        # sleep) cannot retry forever.
+        elapsed = max(now - throttle.since, throttle.waited)
+        wait = self._retry.wait_after_throttle(response.headers, throttle.count, elapsed)
+        if wait is None:
+            raise APIThrottledError(
+                method,
+                url,
+                self._error_body(response),
+                throttled=throttle.count,
+                seconds=elapsed,
+                timeout=self._retry.throttle_timeout,
+            )
+        logger.debug("%s %s throttled (HTTP 429), retrying in %.2fs (429 number %d)", method, url, wait, throttle.count)
+        throttle.waited += wait
+        _concurrency.sleep(wait)
 
     # -- pagination ---------------------------------------------------------------------------------------
 
@@ -399,6 +470,7 @@ class SyncTransport:
         query = _pagination.encode_params(params) or None
         attempt = 0
         replayed = False
+        throttle = _Throttle()
         while True:
             attempt += 1
             token, generation = self._current_token()
@@ -412,6 +484,8 @@ class SyncTransport:
             )
             try:
                 with self._in_flight:
+                    self._pacer.wait()
+                    sent_at = self._pacer.now()
                     response = self._client.send(request, stream=True)
             except httpx.RequestError as exc:
                 wait = self._retry.wait_after_exception(method, exc, attempt, idempotent=idem)
@@ -421,9 +495,16 @@ class SyncTransport:
                 continue
             wait = None
             reason = ""
+            throttled = False
             try:
                 self._after_response(method, full_url, response, attempt)
-                if response.status_code == 401 and self._can_login and not replayed:
+                if response.status_code != 429:
+                    self._pacer.succeeded()
+                if response.status_code == 429:
+                    throttled = True
+                    with contextlib.suppress(httpx.RequestError):
+                        response.read()
+                elif response.status_code == 401 and self._can_login and not replayed:
                     replayed = True
                     attempt -= 1
                 elif not response.is_success:
@@ -455,7 +536,10 @@ class SyncTransport:
                         return
             finally:
                 response.close()
-            if wait is None:  # 401 with credentials: log in again, replay once
+            if throttled:
+                attempt -= 1
+                self._throttled(method, full_url, response, sent_at, throttle)
+            elif wait is None:  # 401 with credentials: log in again, replay once
                 self._refresh_token(generation)
             else:
                 self._wait(method, full_url, wait, attempt, reason)
