@@ -7,6 +7,12 @@ environment: ``ROSSUM_API_TOKEN`` (legacy ``ROSSUM_TOKEN``), else ``ROSSUM_USERN
 (default ``.rossum-iac/emulator.sqlite3`` under the current directory) so consecutive commands see the same
 organization; it uses the emulator's own token. Tokens and passwords are never printed.
 
+Request pacing (the client's ``requests_per_second``): ``--rate-limit N`` > ``ROSSUM_IAC_RATE_LIMIT`` > the
+default, which is the client's (10 requests/s, the API's documented limit) for a remote API and no pacing for
+``--emulator``: the embedded emulator runs in this process, has no rate limit, and pacing would only slow local
+work down. ``0`` turns pacing off. An emulator started separately (``emulator serve``, maybe with its own
+``--rate-limit``) is reached by ``--base-url`` and paced like any API.
+
 Usage in a command::
 
     @click.command()
@@ -20,6 +26,7 @@ Usage in a command::
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -33,6 +40,7 @@ from rossum_iac.errors import TargetError, UsageError
 
 DEFAULT_EMULATOR_DB = Path(".rossum-iac") / "emulator.sqlite3"
 _EMULATOR_DEFAULT_MARK = "\x00default"
+RATE_LIMIT_ENV = "ROSSUM_IAC_RATE_LIMIT"
 
 T = TypeVar("T")
 
@@ -43,6 +51,8 @@ class TargetOptions:
     emulator_db: str | None = None
     """``None``: no emulator; a path (or ``:memory:``) for ``--emulator``."""
     max_in_flight: int = 4
+    rate_limit: float | None = None
+    """``--rate-limit``: requests per second, 0 = no pacing; ``None``: ``ROSSUM_IAC_RATE_LIMIT`` or the default."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,8 @@ class Target:
     max_in_flight: int = 4
     emulator: Any = None
     """The running emulator handle when ``--emulator`` is used."""
+    requests_per_second: float | None = None
+    """The client's pacing (``None``: none); see the module docstring."""
 
 
 def api_target_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -75,7 +87,8 @@ def api_target_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 f"--emulator {emulator_db}: that is a directory; give a database file, or put --emulator after the "
                 "manifests directory"
             )
-        kwargs["target_options"] = TargetOptions(base_url=base_url, emulator_db=emulator_db)
+        rate_limit = kwargs.pop("rate_limit", None)
+        kwargs["target_options"] = TargetOptions(base_url=base_url, emulator_db=emulator_db, rate_limit=rate_limit)
         return func(*args, **kwargs)
 
     wrapper = click.option(
@@ -87,6 +100,14 @@ def api_target_options(func: Callable[..., Any]) -> Callable[..., Any]:
         metavar="[DB]",
         help=f"Use the local emulator, started in this process, with its state in DB "
         f"(default {DEFAULT_EMULATOR_DB}; ':memory:' for a throw-away one).",
+    )(wrapper)
+    wrapper = click.option(
+        "--rate-limit",
+        metavar="N",
+        type=click.FloatRange(min=0),
+        default=None,
+        help=f"Requests per second sent to the API, 0 = no limit (else {RATE_LIMIT_ENV}; default 10, the API's "
+        "documented limit, and no limit with --emulator). A 429 answer slows down further and is retried.",
     )(wrapper)
     wrapper = click.option(
         "--base-url",
@@ -116,6 +137,26 @@ def _credentials(environ: Mapping[str, str]) -> tuple[Any, str]:
     )
 
 
+def _requests_per_second(options: TargetOptions, environ: Mapping[str, str], emulator: bool) -> float | None:
+    """The client's pacing: ``--rate-limit`` > ``ROSSUM_IAC_RATE_LIMIT`` > the default (none for the emulator)."""
+    from rossum_iac.client._core.pacing import DEFAULT_REQUESTS_PER_SECOND
+
+    if options.rate_limit is not None:
+        value, source = options.rate_limit, "--rate-limit"
+    elif environ.get(RATE_LIMIT_ENV, "").strip():
+        source = RATE_LIMIT_ENV
+        try:
+            value = float(environ[RATE_LIMIT_ENV])
+        except ValueError:
+            value = math.nan
+    else:
+        return None if emulator else DEFAULT_REQUESTS_PER_SECOND
+    if not math.isfinite(value) or value < 0:
+        shown = environ[RATE_LIMIT_ENV].strip() if source == RATE_LIMIT_ENV else value
+        raise UsageError(f"{source} must be a number of requests per second >= 0 (0 = no limit), got {shown!r}")
+    return value or None
+
+
 def _check_url(url: str, source: str) -> str:
     from rossum_iac.manifest.stackfile import api_url_problem
 
@@ -140,10 +181,11 @@ def api_target(
         if options.base_url:
             raise UsageError("--emulator and --base-url exclude each other")
         db = options.emulator_db
+        rate = _requests_per_second(options, environ, emulator=True)
         with _start_emulator(db) as emu:
             from rossum_iac.client import Token
 
-            yield Target(emu.base_url, Token(emu.token), f"emulator ({db})", options.max_in_flight, emu)
+            yield Target(emu.base_url, Token(emu.token), f"emulator ({db})", options.max_in_flight, emu, rate)
         return
     if options.base_url:
         url, source = _check_url(options.base_url, "--base-url"), "--base-url"
@@ -160,7 +202,8 @@ def api_target(
             "file), or use --emulator for the local emulator"
         )
     credentials, _ = _credentials(environ)
-    yield Target(url, credentials, source, options.max_in_flight)
+    yield Target(url, credentials, source, options.max_in_flight,
+                 requests_per_second=_requests_per_second(options, environ, emulator=False))
 
 
 @contextmanager
@@ -189,7 +232,10 @@ def run_with_client(target: Target, work: Callable[[Any], Awaitable[T]]) -> T:
 
     async def main() -> T:
         async with AsyncRossumAPIClient(
-            target.base_url, target.credentials, max_in_flight_requests=target.max_in_flight
+            target.base_url,
+            target.credentials,
+            max_in_flight_requests=target.max_in_flight,
+            requests_per_second=target.requests_per_second,
         ) as client:
             return await work(client)
 
