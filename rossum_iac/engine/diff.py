@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rossum_iac.engine.compare import as_set, duration_seconds, matches, project
+from rossum_iac.engine.compare import as_set, duration_seconds, matches, project, scalar_equal
 from rossum_iac.engine.identity import Owned, secret_matches
 from rossum_iac.engine.plan import FieldChange, SchemaChange
 from rossum_iac.engine.resolve import UNKNOWN, Resolver, contains_unknown, desired_view, is_sensitive
@@ -105,7 +105,13 @@ def _compare(
 ) -> None:
     if _ignored(path, desired.ignore_changes):
         return
+    if spec.hidden is not None and spec.hidden(owned.live.data, path):
+        return  # the API does not show it (a private hook's url or code): nothing to compare
     replace = path in spec.replace_fields
+    field_spec = spec.field_at(path)
+    if field_spec is not None and field_spec.catalog is not None:
+        _compare_catalog(field_spec.catalog, path, value, live, resolver, out)
+        return
     if path in spec.write_only:
         _compare_secret(owned, path, value, resolver, out)
         return
@@ -147,6 +153,18 @@ def _compare(
         out.append(FieldChange.make(path, before, shown, format="text", forces_replacement=replace))
     else:
         out.append(FieldChange.make(path, before, shown, forces_replacement=replace))
+
+
+def _compare_catalog(
+    catalog: str, path: str, value: Any, live: Any, resolver: Resolver, out: list[FieldChange]
+) -> None:
+    """A catalogue entry named in the manifest (a hook template by name) against the live URL."""
+    wanted = resolver.catalog_url(catalog, value)
+    if value is None and live is None:
+        return
+    if wanted is not None and isinstance(live, str) and scalar_equal(wanted, live):
+        return
+    out.append(FieldChange.make(path, resolver.catalog_name(catalog, live), value))
 
 
 def _compare_secret(owned: Owned, path: str, value: Any, resolver: Resolver, out: list[FieldChange]) -> None:

@@ -78,7 +78,20 @@ class LiveObject:
 class LiveState:
     organization: Mapping[str, Any]
     objects: dict[str, list[LiveObject]] = field(default_factory=dict)
+    catalogs: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    """Read-only API catalogues the kinds name entries of (``hook_templates``), by collection."""
     _by_tail: dict[str, LiveObject] | None = field(default=None, repr=False)
+
+    def catalog_urls(self) -> dict[str, dict[str, str]]:
+        """collection -> entry name -> URL (the first entry of a name, in id order)."""
+        out: dict[str, dict[str, str]] = {}
+        for collection, entries in self.catalogs.items():
+            names: dict[str, str] = {}
+            for entry in sorted(entries, key=lambda e: int(e.get("id") or 0)):
+                if isinstance(entry.get("name"), str) and isinstance(entry.get("url"), str):
+                    names.setdefault(entry["name"], entry["url"])
+            out[collection] = names
+        return out
 
     def of_kind(self, kind: str) -> list[LiveObject]:
         return self.objects.get(kind, [])
@@ -134,10 +147,21 @@ async def gather_or_cancel(*aws: Awaitable[Any]) -> list[Any]:
         raise
 
 
+async def read_catalog(client: APIClient, collection: str) -> list[Mapping[str, Any]]:
+    return [dict(item) async for item in client.request_paginated(collection)]
+
+
 async def read_live(client: APIClient, kinds: Iterable[str] = KIND_NAMES) -> LiveState:
-    """The organization and every object of the given kinds, read concurrently."""
+    """The organization, every object of the given kinds and the catalogues they name entries of, read
+    concurrently."""
     kinds = tuple(kinds)
-    results = await gather_or_cancel(read_organization(client), *(read_collection(client, kind) for kind in kinds))
+    catalogs = sorted({c for kind in kinds for c in KINDS[kind].catalogs})
+    results = await gather_or_cancel(
+        read_organization(client),
+        *(read_collection(client, kind) for kind in kinds),
+        *(read_catalog(client, collection) for collection in catalogs),
+    )
     org = results[0]
-    objects = {kind: list(items) for kind, items in zip(kinds, results[1:], strict=True)}
-    return LiveState(org, objects)
+    objects = {kind: list(items) for kind, items in zip(kinds, results[1 : 1 + len(kinds)], strict=True)}
+    read = dict(zip(catalogs, results[1 + len(kinds) :], strict=True))
+    return LiveState(org, objects, read)

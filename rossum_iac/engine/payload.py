@@ -67,6 +67,7 @@ def create_payload(
     """The POST body; raises ``LookupError`` naming a reference that cannot be resolved."""
     spec = KINDS[desired.kind]
     body = {name: payload_value(value, resolver) for name, value in desired.fields.items()}
+    _catalog_urls(desired, body, resolver)
     if spec.has_metadata:
         metadata = dict(body.get("metadata") or {})
         metadata[MARKER_KEY] = make_marker(stack, desired, resolver).to_json()
@@ -74,6 +75,20 @@ def create_payload(
     if spec.organization_field and spec.organization_field not in body and organization_url:
         body[spec.organization_field] = organization_url
     return body
+
+
+def _catalog_urls(desired: DesiredObject, body: dict[str, Any], resolver: Resolver) -> None:
+    """Catalogue entries named in the manifest (a hook template) as their URLs; raises ``LookupError`` naming an
+    unknown entry."""
+    for name, spec in KINDS[desired.kind].fields.items():
+        if spec.catalog is None or body.get(name) is None:
+            continue
+        url = resolver.catalog_url(spec.catalog, body[name])
+        if url is None:
+            raise LookupError(
+                f"{spec.catalog.replace('_', ' ')[:-1]} {body[name]!r} (not in the organization's catalogue)"
+            )
+        body[name] = url
 
 
 def changed_fields(changes: Iterable[FieldChange]) -> set[str]:
@@ -98,6 +113,7 @@ def update_payload(
         value = payload_value(desired.fields[name], resolver)
         live_value = live.get(name)
         body[name] = deep_merge(live_value, value) if isinstance(value, dict) else value
+    _catalog_urls(desired, body, resolver)
     if spec.has_metadata:
         live_metadata = live.get("metadata") if isinstance(live.get("metadata"), Mapping) else {}
         previous = Marker.parse(live_metadata or {})

@@ -108,6 +108,7 @@ def build_plan(
     options = options or PlanOptions()
     ownership = match(stack, live, options.adopt, options.adopt_reason)
     resolver = ownership.resolver()
+    resolver.catalogs = live.catalog_urls()
     desired = {obj.address: obj for obj in stack.objects}
     context = PlanContext(stack, live, ownership, resolver, desired)
     problems: list[tuple[str | None, str]] = []
@@ -122,6 +123,7 @@ def build_plan(
             actions[address] = _orphan_action(address, owned, options, problems)
 
     _check_deletes(actions, desired, ownership, live, resolver, options, problems, notes)
+    _check_catalogs(desired, resolver, problems)
 
     if targets:
         deps = {a: {str(r) for r in obj.dependencies()} for a, obj in desired.items()}
@@ -159,6 +161,20 @@ def build_plan(
         created_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
     )
     return plan, context
+
+
+def _check_catalogs(desired: Mapping[str, DesiredObject], resolver: Resolver, problems: Problems) -> None:
+    """Catalogue entries named in the manifests (hook templates) must exist in the organization."""
+    for address, obj in desired.items():
+        for name, spec in KINDS[obj.kind].fields.items():
+            value = obj.fields.get(name)
+            if spec.catalog is None or not isinstance(value, str) or resolver.catalog_url(spec.catalog, value):
+                continue
+            known = sorted(resolver.catalogs.get(spec.catalog, {}))
+            listed = f"; available: {', '.join(known)}" if known else ""
+            problems.append(
+                (address, f"{address}: {name} {value!r} is not in the organization's {spec.catalog}{listed}")
+            )
 
 
 def _duplicate_warnings(

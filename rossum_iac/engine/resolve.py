@@ -44,6 +44,23 @@ class Resolver:
 
     by_address: dict[str, tuple[int, str]] = field(default_factory=dict)
     by_tail: dict[str, str] = field(default_factory=dict)
+    catalogs: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Catalogue collection -> entry name -> URL (hook templates by name)."""
+
+    def catalog_url(self, collection: str, value: Any) -> str | None:
+        """The URL a catalogue field's value stands for: an entry's name, or already a URL."""
+        if not isinstance(value, str):
+            return None
+        if value.startswith(("http://", "https://")):
+            return value
+        return self.catalogs.get(collection, {}).get(value)
+
+    def catalog_name(self, collection: str, url: Any) -> Any:
+        """A live catalogue URL as the entry's name (for display), or the URL itself when unknown."""
+        for name, entry_url in self.catalogs.get(collection, {}).items():
+            if isinstance(url, str) and url_tail(url) == url_tail(entry_url):
+                return name
+        return url
 
     def bind(self, address: str, obj_id: int, url: str) -> None:
         self.by_address[address] = (obj_id, url)

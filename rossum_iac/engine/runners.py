@@ -16,7 +16,7 @@ from typing import Any
 from rossum_iac.engine.diff import diff_object
 from rossum_iac.engine.identity import Marker, Owned, RegistryEntry
 from rossum_iac.engine.live import APIClient, LiveObject
-from rossum_iac.engine.payload import create_payload, update_payload
+from rossum_iac.engine.payload import create_payload, deep_merge, update_payload
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.planner import PlanContext
 from rossum_iac.engine.registry import ActionFailed, RegistryWriter
@@ -108,7 +108,7 @@ async def create(session: ApplySession, action: Action) -> int:
         # configure it instead of creating another one.
         created = await session.client.request_json("PATCH", url_tail(str(existing["url"])), json=body)
     else:
-        created = await session.client.request_json("POST", kind.collection, json=body)
+        created = await _post(session, kind, body)
     obj_id = int(created["id"])
     url = str(created.get("url") or f"{kind.collection}/{obj_id}")
     session.resolver.bind(action.address, obj_id, url)
@@ -125,6 +125,20 @@ async def create(session: ApplySession, action: Action) -> int:
                 "the next apply finds it by name and records it"
             ) from None
     return obj_id
+
+
+async def _post(session: ApplySession, kind: KindDef, body: dict[str, Any]) -> Mapping[str, Any]:
+    """Create as the API creates this kind: one POST, or a special endpoint and then a PATCH of the rest."""
+    if kind.create_request is None:
+        return dict(await session.client.request_json("POST", kind.collection, json=body))
+    endpoint, first, rest = kind.create_request(body)
+    created = dict(await session.client.request_json("POST", endpoint, json=first))
+    if rest:
+        patch = {k: deep_merge(created.get(k), v) if isinstance(v, dict) else v for k, v in rest.items()}
+        tail = f"{kind.collection}/{created['id']}"
+        updated = await session.client.request_json("PATCH", tail, json=patch)
+        created = dict(updated) if isinstance(updated, Mapping) and updated else {**created, **patch}
+    return created
 
 
 async def _default_from_new_parent(

@@ -93,6 +93,9 @@ class Field:
     stored_keys: str | None = None
     """For a write-only mapping the API merges key by key on update: the sub-path of the object's URL that lists
     the keys it stores (keys that left the manifest are then removed by sending them as null)."""
+    catalog: str | None = None
+    """The value names an entry of a read-only API catalogue that every organization shares (``hook_templates``)
+    by its ``name``; the API holds the entry's URL (a URL is accepted too)."""
     unportable: str | None = None
     """Holds what only makes sense in one organization (the URL of a user or an engine, kinds a stack cannot
     describe yet): pull leaves it out and says so. A manifest may still set it, e.g. per environment."""
@@ -163,6 +166,12 @@ class KindDef:
     """Why pull leaves out an object (live data), or None to pull it (a queue's default template unchanged)."""
     pull_omit: Callable[[Mapping[str, Any]], Iterable[str]] | None = None
     """Fields pull leaves out of one object (live data) because the API derives them (a generated inbox email)."""
+    create_request: Callable[[dict[str, Any]], tuple[str, dict[str, Any], dict[str, Any]]] | None = None
+    """How the API creates an object from a create body: ``(endpoint, first request body, fields to PATCH
+    afterwards)`` (a hook from a store template is created through ``hooks/create``); default: POST the body."""
+    hidden: Callable[[Mapping[str, Any], str], bool] | None = None
+    """Whether the API hides a dotted field of one live object (a private hook's url, secret or code): such a field
+    is never compared."""
     coexists: Callable[[Mapping[str, Any]], bool] = lambda fields: True
     """Whether a replacement (from the desired fields) can exist next to the object it replaces; then it is created
     before the old one is deleted, so a create the API refuses leaves the organization as it was."""
@@ -212,6 +221,11 @@ class KindDef:
         if self.identity is not Identity.QUEUE_RECORD:
             return None
         return next(name for name, spec in self.fields.items() if spec.ref == "Queue" and not spec.many)
+
+    @property
+    def catalogs(self) -> frozenset[str]:
+        """The API catalogues (collections) this kind's fields name entries of."""
+        return frozenset(spec.catalog for _, spec in self.walk() if spec.catalog)
 
     @property
     def duration_fields(self) -> frozenset[str]:

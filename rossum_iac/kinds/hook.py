@@ -47,14 +47,16 @@ def code_suffix(data: Mapping[str, Any]) -> str:
 _CONFIG = {
     "url": Field(string("URL of the webhook endpoint.")),
     "secret": Field(string("HMAC signing key of webhook payloads (use ${env.NAME})."), write_only=True),
-    "insecure_ssl": Field(boolean("Disable TLS verification (testing only).")),
+    "insecure_ssl": Field(boolean("Disable TLS verification (testing only)."), default=False),
     "client_ssl_certificate": Field(nullable("string")),
     "client_ssl_key": Field(nullable("string", "Write-only; use ${env.NAME}."), write_only=True),
-    "private": Field(boolean("Hide url/secret or code once created (cannot be reset).")),
+    "private": Field(boolean("Hide url/secret or code once created (cannot be reset)."), default=False),
     "schedule": Field(obj("For invocation.scheduled: {cron: '*/10 * * * *'} (at least 10 minutes).")),
-    "timeout_s": Field(integer("Call timeout in seconds (0-60).", minimum=0, maximum=60)),
-    "retry_count": Field(integer("Retries on failure (0-4).", minimum=0, maximum=4)),
-    "max_polling_time_s": Field(integer("Polling time of asynchronous webhooks (1-3600).", minimum=1, maximum=3600)),
+    "timeout_s": Field(integer("Call timeout in seconds (0-60).", minimum=0, maximum=60), default=30),
+    "retry_count": Field(integer("Retries on failure (0-4).", minimum=0, maximum=4), default=4),
+    "max_polling_time_s": Field(
+        integer("Polling time of asynchronous webhooks (1-3600).", minimum=1, maximum=3600), default=300
+    ),
     "retry_after_polling_failure": Field(boolean()),
     "app": Field(obj("(Deprecated) Configuration app.")),
     "payload_logging_enabled": Field(boolean()),
@@ -70,6 +72,28 @@ _CONFIG = {
     "memory_size_mb": Field(integer("Function memory limit (128-256).", minimum=128, maximum=256)),
 }
 
+FROM_TEMPLATE_FIELDS = ("name", "hook_template", "events", "queues", "token_owner", "metadata")
+"""What ``POST /hooks/create`` takes (API reference "Create hook from template"); the rest is PATCHed after."""
+
+
+def create_request(body: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A hook from a store template is created through ``hooks/create``, then completed with a PATCH (its
+    ownership marker again, in case the API ignores ``metadata`` there); any other hook is one POST."""
+    if not body.get("hook_template"):
+        return "hooks", body, {}
+    first = {name: body[name] for name in FROM_TEMPLATE_FIELDS if name in body}
+    rest = {name: value for name, value in body.items() if name not in first or name == "metadata"}
+    return "hooks/create", first, rest
+
+
+def hidden(data: Mapping[str, Any], path: str) -> bool:
+    """A private hook (``config.private``) no longer shows its url and secret (webhook) or code (function)."""
+    config = data.get("config")
+    if not isinstance(config, Mapping) or not config.get("private") or not path.startswith("config."):
+        return False
+    return path.split(".", 2)[1] not in config
+
+
 _IS_FUNCTION = {"properties": {"type": {"const": "function"}}, "required": ["type"]}
 
 KIND = KindDef(
@@ -78,6 +102,8 @@ KIND = KindDef(
     collection="hooks",
     description="An extension (webhook or serverless function) notified on events of its queues.",
     folder="hooks",
+    create_request=create_request,
+    hidden=hidden,
     schema_extra={
         "allOf": [
             {
@@ -139,7 +165,11 @@ KIND = KindDef(
         "guide": Field(nullable("string")),
         "read_more_url": Field(nullable("string")),
         "extension_image_url": Field(nullable("string")),
-        "hook_template": Field(nullable("string", "URL of the hook template the hook was created from.")),
+        "hook_template": Field(
+            nullable("string", "Name of the Rossum Store hook template to create the hook from (or its URL)."),
+            catalog="hook_templates",
+            default=None,
+        ),
         "status": Field(
             read_only="is read-only: the API computes it (ready / pending / failed for functions)", volatile=True
         ),

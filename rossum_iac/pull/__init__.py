@@ -119,7 +119,7 @@ def build_pull(live: LiveState, stack: str, selection: Selection) -> Pulled:
     objects = [PulledObject(obj, keys[obj.tail], owned=obj.tail in records) for obj in taken]
     for pulled in objects:
         index.add(pulled.live, pulled.key)
-    converter = Converter(index, result.notes)
+    converter = Converter(index, result.notes, live.catalog_urls())
     for pulled in objects:
         converter.convert(pulled)
     result.objects = objects

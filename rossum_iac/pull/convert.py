@@ -136,9 +136,13 @@ def secret_name(kind: str, key: str, path: str) -> str:
 
 
 class Converter:
-    def __init__(self, index: RefIndex, notes: Notes) -> None:
+    def __init__(self, index: RefIndex, notes: Notes, catalogs: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.index = index
         self.notes = notes
+        self.catalog_names = {
+            collection: {url_tail(url): name for name, url in entries.items()}
+            for collection, entries in (catalogs or {}).items()
+        }
 
     def convert(self, obj: PulledObject) -> None:
         kind = KINDS[obj.kind]
@@ -162,6 +166,8 @@ class Converter:
             return _OMIT
         if spec.write_only:
             return self._secret(obj, path, value)
+        if spec.catalog is not None:
+            return self._catalog_entry(obj, path, spec.catalog, value)
         if spec.ref is not None:
             return self._reference(obj, path, spec, value)
         if path == "metadata" and isinstance(value, Mapping):
@@ -181,6 +187,16 @@ class Converter:
         if spec.content is not None:
             return self._content(obj, kind, path, spec.content, value)
         return self._free(value, path.rsplit(".", 1)[-1])
+
+    def _catalog_entry(self, obj: PulledObject, path: str, catalog: str, value: Any) -> Any:
+        """A catalogue URL (a hook template) as the entry's name, which every organization shares."""
+        if not isinstance(value, str) or not value:
+            return _OMIT
+        name = self.catalog_names.get(catalog, {}).get(url_tail(value))
+        if name is None:
+            self.notes.left_out.append((obj.address, path, f"names an entry that is not in the {catalog}"))
+            return _OMIT
+        return escape(name)
 
     def _secret(self, obj: PulledObject, path: str, value: Any) -> Any:
         if value in (None, "") or isinstance(value, Mapping | list):

@@ -13,7 +13,17 @@ from typing import Any
 from rossum_iac.client.errors import APIClientError, APITransportError
 
 BASE = "http://127.0.0.1:9/api/v1"
-COLLECTIONS = ("workspaces", "schemas", "connectors", "queues", "inboxes", "hooks", "email_templates", "rules")
+COLLECTIONS = (
+    "workspaces",
+    "schemas",
+    "connectors",
+    "queues",
+    "inboxes",
+    "hooks",
+    "email_templates",
+    "rules",
+    "hook_templates",
+)
 DEFAULT_TEMPLATES = [
     ("Annotation status change - confirmed", "custom"),
     ("Annotation status change - exported", "custom"),
@@ -79,8 +89,12 @@ class FakeAPI:
                     tid = self.next_id
                     self.next_id += 1
                     self.data["email_templates"][tid] = {
-                        "id": tid, "url": f"{BASE}/email_templates/{tid}", "name": name, "type": kind,
-                        "queue": obj["url"], "subject": "default",
+                        "id": tid,
+                        "url": f"{BASE}/email_templates/{tid}",
+                        "name": name,
+                        "type": kind,
+                        "queue": obj["url"],
+                        "subject": "default",
                     }
             return obj
         obj_id = int(parts[1])

@@ -172,6 +172,23 @@ def build_org(emulator: Any, *, large_schema: bool = False) -> Org:
             "config": {"url": "https://hooks.example.com/erp", "secret": WEBHOOK_SECRET, "timeout_s": 10},
         },
     )
+    templates = {t["name"]: t["url"] for t in client.request_paginated("hook_templates")}
+    org.post(
+        "hook_store",
+        "hooks/create",
+        {
+            "name": "Store notifier",
+            "hook_template": templates["Webhook notifier (emulator)"],
+            "events": ["annotation_status.changed"],
+            "queues": [org.url("q_cz")],
+        },
+    )
+    client.request_json("PATCH", f"hooks/{org.id('hook_store')}", json={"config": {"private": True, "timeout_s": 20}})
+    org.post(
+        "hook_store_function",
+        "hooks/create",
+        {"name": "Duplicates", "hook_template": templates["Duplicate detection (emulator)"], "queues": []},
+    )
     org.post(
         "template",
         "email_templates",

@@ -65,6 +65,11 @@ def test_pulled_layout_keys_and_content_files(emulator: Any, org: Any, tmp_path:
     assert "target_queue: ${ref.Queue.faktury-cz.url}" in router
     rule = files["rules/high-amount.yaml"].decode()
     assert "email_template: ${ref.EmailTemplate.invoices-eu-ask-supplier.url}" in rule
+    # hooks from store templates name their template; a private one's hidden config is not written
+    store = files["hooks/store-notifier.yaml"].decode()
+    assert "hook_template: Webhook notifier (emulator)\n" in store
+    assert "url:" not in store and "private: true" in store and "timeout_s: 20" in store
+    assert "hook_template: Duplicate detection (emulator)\n" in files["hooks/duplicates.yaml"].decode()
     # a queue's own templates as the API created them are not pulled
     assert not any("annotation-status-change" in name for name in files)
     # no id of the organization anywhere
