@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from rossum_iac.cli.common import env_base_url, env_name, env_option, interactive, load_manifests
+from rossum_iac.cli.common import env_option, interactive, load_manifests
 from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.execute import confirmed
 from rossum_iac.cli.exit_codes import ExitCode
@@ -65,7 +65,7 @@ def import_object(
     from rossum_iac.engine import adopt
 
     stack = load_manifests(directory, env)
-    with api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target:
+    with api_target(target_options, stack=stack) as target:
         result = run_with_client(target, lambda client: adopt(client, stack, address, object_id))
     click.echo(result.message + ("." if result.changed else ""))
     if result.changed:
@@ -81,7 +81,7 @@ def _import_matches(
     if not auto_approve and not interactive():
         raise UsageError("import --match needs a confirmation, and there is no terminal to ask: pass --auto-approve")
     say = lambda text: click.echo(text, err=as_json)  # noqa: E731
-    with api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target:
+    with api_target(target_options, stack=stack) as target:
         found, live, ownership = run_with_client(target, lambda client: find_matches(client, stack))
         for address, twins in found.ambiguous.items():
             listed = ", ".join(f"{t.describe()} (rossum-iac import {address} {t.id})" for t in twins)

@@ -10,8 +10,6 @@ from typing import Any, NoReturn
 import click
 
 from rossum_iac.cli.common import (
-    env_base_url,
-    env_name,
     env_option,
     interactive,
     load_manifests,
@@ -108,7 +106,7 @@ def _apply_directory(
             "plan with `plan --out PLAN.json` and run `apply PLAN.json`"
         )
     options = PlanOptions(targets=targets, queue_delete_after=delete_after)
-    with api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target:
+    with api_target(target_options, stack=stack) as target:
         plan, context = run_with_client(
             target, lambda client: make_plan(client, stack, options, base_url=target.base_url)
         )
@@ -156,7 +154,7 @@ def _apply_saved(
         return None
     log(f"Applying the saved plan {path} ({summary_line(saved.summary.to_json())})")
     with (
-        api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target,
+        api_target(target_options, stack=stack) as target,
         report_interruption(),
     ):
         return run_with_client(

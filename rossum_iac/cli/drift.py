@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rossum_iac.cli.common import env_base_url, env_name, env_option, load_manifests, use_color
+from rossum_iac.cli.common import env_option, load_manifests, use_color
 from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.exit_codes import ExitCode
 from rossum_iac.cli.target import TargetOptions, api_target, api_target_options, run_with_client
@@ -29,7 +29,7 @@ def drift(
     from rossum_iac.engine.render import render_drift
 
     stack = load_manifests(directory, env)
-    with api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target:
+    with api_target(target_options, stack=stack) as target:
         report = run_with_client(
             target, lambda client: drift_check(client, stack, include_unmanaged=include_unmanaged)
         )

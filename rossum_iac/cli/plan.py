@@ -9,8 +9,6 @@ from pathlib import Path
 import click
 
 from rossum_iac.cli.common import (
-    env_base_url,
-    env_name,
     env_option,
     load_manifests,
     log,
@@ -51,7 +49,7 @@ def plan(
 
     stack = load_manifests(directory, env)
     options = PlanOptions(targets=targets, queue_delete_after=parse_queue_delete_after(queue_delete_after))
-    with api_target(target_options, env_base_url=env_base_url(stack), env_name=env_name(stack)) as target:
+    with api_target(target_options, stack=stack) as target:
         result, _ = run_with_client(target, lambda client: make_plan(client, stack, options, base_url=target.base_url))
     data = result.to_json()
     if as_json:
