@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from rossum_iac.cli.common import interactive, log, use_color
+from rossum_iac.cli.common import env_option, interactive, log, use_color
 from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.execute import confirmed, progress, report_interruption
 from rossum_iac.cli.exit_codes import ExitCode
@@ -59,6 +59,14 @@ def default_stack_name(directory: Path) -> str:
 @click.option("--adopt", is_flag=True, help="Then record every pulled object as managed by the stack.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask before --adopt writes ownership records.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="DIRECTORY is a stack: write the live values of its objects into its manifests where they differ, in "
+    "place (comments, placeholders and includes kept); --auto-approve where there is no terminal to confirm on.",
+)
+@click.option("--dry-run", is_flag=True, help="With --update: show the changes (a diff) and write nothing.")
+@env_option
 @api_target_options
 @handle_errors
 def pull(
@@ -71,15 +79,31 @@ def pull(
     adopt: bool,
     auto_approve: bool,
     as_json: bool,
+    update: bool,
+    dry_run: bool,
+    env: str | None,
     target_options: TargetOptions,
 ) -> None:
-    """Write the organization's configuration as manifests in DIRECTORY (a new or empty directory).
+    """Write the organization's configuration as manifests in DIRECTORY (a new or empty directory), or with
+    --update bring the manifests of the stack in DIRECTORY in step with the organization.
 
     \b
     Examples:
       rossum-iac pull ./org --adopt            # everything, then manage it: `plan ./org` says No changes.
       rossum-iac pull ./ap --workspace "Accounts Payable" --stack ap
+      rossum-iac pull ./ap --update --dry-run  # what changed in the UI, as a diff of the manifests
     """
+    if update or dry_run or env is not None:
+        others = {
+            "--workspace": workspaces,
+            "--queue": queues,
+            "--kinds": kinds,
+            "--stack": stack_name,
+            "--force": force,
+            "--adopt": adopt,
+        }
+        _update(directory, env, dry_run, auto_approve, as_json, target_options, update, others)
+        return
     from rossum_iac.kinds.base import KEY_MAX_LENGTH, KEY_PATTERN
     from rossum_iac.pull import Selection, parse_kinds, read_and_pull
     from rossum_iac.pull.write import check_target, write_files
@@ -172,3 +196,116 @@ def _adopt(target: Any, pulled: Any, directory: Path, auto_approve: bool, as_jso
             err=as_json,
         )
     return {"ok": result.ok, **result.to_json()}
+
+
+# --- pull --update -------------------------------------------------------------------------------------------------
+
+
+def _update(
+    directory: Path,
+    env: str | None,
+    dry_run: bool,
+    auto_approve: bool,
+    as_json: bool,
+    target_options: TargetOptions,
+    update: bool,
+    others: dict[str, Any],
+) -> None:
+    """``pull DIR --update``: see ``rossum_iac.pull.update``."""
+    from rossum_iac.pull.update import load_for_update, read_and_update
+
+    if not update:
+        given = "--dry-run" if dry_run else "--env"
+        raise UsageError(f"{given} goes with --update (bring an existing stack up to date)")
+    clashing = [name for name, value in others.items() if value]
+    if clashing:
+        raise UsageError(f"--update works on the whole stack in {directory}; it does not take {', '.join(clashing)}")
+    if not dry_run and not auto_approve and not interactive():
+        raise UsageError(
+            "--update asks before changing files, and there is no terminal to ask: pass --auto-approve "
+            "(or --dry-run to only see the changes)"
+        )
+    stack = load_for_update(directory, env, os.environ)
+    base_url = stack.environment.api_base_url if stack.environment else None
+    with api_target(target_options, env_base_url=base_url, env_name=env) as target:
+        if sys.stderr.isatty():
+            log("Reading the organization...")
+        result = run_with_client(target, lambda client: read_and_update(client, stack))
+    diff = result.diff()
+    written = False
+    if as_json:
+        summary = {**result.to_json(), "directory": str(directory), "dry_run": dry_run}
+    else:
+        click.echo(_colored(diff), nl=False)
+    if result.changes and not dry_run:
+        prompt = f"Write these changes to {len(result.changes)} files?"
+        if auto_approve or confirmed(prompt, err=as_json):
+            result.write()
+            written = True
+        else:
+            click.echo("Nothing was written.", err=as_json)
+    if as_json:
+        summary["written"] = written
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        _update_report(result, directory, dry_run, written)
+
+
+def _colored(diff: str) -> str:
+    if not use_color():
+        return diff
+    colors = {"+": "green", "-": "red", "@": "cyan"}
+    out = []
+    for line in diff.splitlines(keepends=True):
+        color = None if line.startswith(("+++", "---")) else colors.get(line[:1])
+        out.append(click.style(line, fg=color) if color else click.style(line, bold=line.startswith(("+++", "---"))))
+    return "".join(out)
+
+
+def _update_report(result: Any, directory: Path, dry_run: bool, written: bool) -> None:
+    from rossum_iac.pull.update import import_hint
+
+    org = result.organization
+    objects = len(result.updated)
+    files = len(result.changes)
+    where = f"organization {org.get('name')!r} (id {org.get('id')})"
+    if not result.changes:
+        click.echo(f"The manifests of stack {result.stack.name!r} are in step with {where}; nothing to change.")
+    elif dry_run:
+        click.echo(f"Would change {files} files for {objects} objects of {where} (--dry-run: nothing was written).")
+    elif written:
+        click.echo(
+            f"Changed {files} files for {objects} objects of {where}. `rossum-iac plan {directory}` compares "
+            "them again."
+        )
+    if result.kept:
+        click.echo("Not overwritten (the manifest decides how these values are written):")
+        for kept in result.kept:
+            click.echo(f"  {kept}")
+    if result.not_in_stack:
+        click.echo("Not in the stack (created outside it; not written):")
+        for obj, refers in result.not_in_stack:
+            click.echo(f"  {obj.describe()}, uses {', '.join(refers)}")
+        click.echo(f"  ({import_hint(directory)})")
+    if result.other_unmanaged:
+        click.echo(
+            f"{result.other_unmanaged} other objects of the organization are in no stack (see rossum-iac drift "
+            f"{directory} --include-unmanaged)."
+        )
+    if result.missing:
+        click.echo("Not found in the organization (deleted outside the stack, or never applied; manifests kept):")
+        for obj in result.missing:
+            click.echo(
+                f"  {obj.address} ({result.location(obj)}): apply creates it again; remove its manifest to "
+                "accept the deletion"
+            )
+    if result.unrecorded:
+        click.echo("Not updated: not recorded as owned yet (apply or rossum-iac import records them):")
+        for obj, owned in result.unrecorded:
+            click.echo(f"  {obj.address} would take over {owned.live.describe()}")
+    if result.orphans:
+        click.echo("Owned by the stack but without a manifest (plan would delete them):")
+        for address, obj in result.orphans:
+            click.echo(f"  {address}: {obj.describe()}")
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}")
