@@ -19,8 +19,10 @@ Layout
 ------
 ``http.py`` Request/Response/ApiError (NotFound 404, BadRequest 400 field errors, Conflict 409, ...) and
 the multipart parser; ``routing.py`` ``@route("GET", "/queues/{id}")``; ``store.py`` SQLite (one
-transaction per request); ``fields.py`` field specs (validation, storage, rendering); ``resource.py``
-the :class:`~rossum_iac.emulator.resource.Resource` base with generic CRUD; ``listing.py`` filters,
+transaction per request; references, status and common sort keys also kept in indexed columns, see
+``store.COLUMN_FIELDS``, so counts and pages never re-parse JSON); ``fields.py`` field specs (validation,
+storage, rendering); ``resource.py`` the :class:`~rossum_iac.emulator.resource.Resource` base with generic
+CRUD; ``listing.py`` filters,
 ordering, pagination; ``security.py`` passwords/tokens; ``server.py`` the HTTP server, faults, latency,
 rate limit; ``seed.py`` first-start data; ``resources/`` one module per API resource.
 
@@ -71,7 +73,8 @@ Rules of the framework:
   (stored ids, validated on write: wrong or missing target -> 400 field message), ``m2m`` (links table,
   relation + side), ``derived`` (computed at render). ``on_delete`` on ref fields: ``set_null``
   (default), ``cascade``, ``protect``. Use ``delete_object(req, collection, obj)`` to delete.
-* Lists: ``list_resource(req, RESOURCE)`` (filters, ordering, pagination in SQL); for other shapes
+* Lists: ``list_resource(req, RESOURCE)`` (filters, ordering, pagination in SQL; a page walk costs the same
+  per page however long the list, see ``listing.py``); for other shapes
   ``listing.paginate_query`` / ``paginate_list``. Helpers for the documents side: ``queue_counts`` in
   ``resources/queues.py`` (counts are computed from the ``annotations`` collection's ``queue``/``status``
   fields at render time, so nothing has to be kept in sync).

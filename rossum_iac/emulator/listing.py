@@ -1,5 +1,12 @@
 """Lists: filters, ordering and page-number pagination, evaluated in SQL (only one page is loaded).
 
+A page is two queries: the page's ids (``LIMIT``/``OFFSET`` over the filtered, ordered ids; with column fields
+and the default ``id`` order an index scan that reads no row), then those objects by primary key. While
+nothing is written, the count and the position where the next page starts are remembered (``store.Tx``,
+keyset on ``id``), so walking a list page by page costs the same per page however long it is
+(``bench/export.py``). Orderings on other keys still sort every match on each page (from columns for the
+common keys, see ``store.COLUMN_FIELDS``; from the JSON for the others).
+
 Response shape: ``{"pagination": {"total", "total_pages", "next", "previous"}, "results": [...]}``;
 ``next``/``previous`` are absolute URLs carrying every original query parameter (sorted, as DRF's
 ``replace_query_param`` does) with ``page`` replaced. ``page_size`` defaults to 20, is capped at the
@@ -268,11 +275,12 @@ def paginate_query(
     """Count, fetch one page and render it."""
     page_size = _page_size(req, max_page_size)
     page = _page(req)
-    total = req.tx.count(collection, where[0], where[1])
+    total = req.tx.count(collection, where[0], where[1], memo=True)
     total_pages = max(1, -(-total // page_size))
     if page > total_pages:
         raise NotFound("Invalid page.")
-    rows = req.tx.select(collection, where[0], where[1], order_by, page_size, (page - 1) * page_size)
+    ids = req.tx.select_ids(collection, where[0], where[1], order_by, page_size, (page - 1) * page_size, memo=True)
+    rows = req.tx.get_many(collection, ids)
     return paginated(req, total, page, page_size, [render(obj) for obj in rows])
 
 

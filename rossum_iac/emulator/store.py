@@ -11,10 +11,18 @@ can hold SQLite's write lock: a write then waits up to ``busy_timeout_s`` (5 s) 
 Objects are stored as JSON with references as integer ids (never URLs: the base URL depends on the
 port the server happens to listen on). Keys starting with ``_`` are private (write-only fields,
 password hashes): never rendered.
+
+Column fields: the top-level fields in :data:`COLUMN_FIELDS` (references, ``status``, common sort keys) are
+also copied into columns ``f_<field>`` of the row on every write, and :func:`field_sql` names the column
+instead of ``json_extract(data, ...)``. With SQLite < 3.41 an index on a JSON expression never covers a
+query: counting or skipping N rows re-parses N JSON documents, which made every page of a large list cost
+O(N). Column indexes ``(collection, f_<field>)`` (+ the primary key ``id``) answer counts, filters and
+``ORDER BY id`` pages from the index alone. Older DB files get the columns added and filled when opened.
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import sqlite3
 import threading
@@ -47,6 +55,22 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 _JSON_FIELD = "json_extract(data, '$.{}')"
 
+INDEXED_FIELDS = (
+    # every reference field of a registered resource (filters, reverse lookups, ``on_delete``)
+    "annotation", "confirmed_by", "connector", "created_by", "creator", "deleted_by", "document", "email",
+    "engine", "exported_by", "generic_engine", "hook_template", "inbox", "modified_by", "modifier",
+    "organization", "organization_group", "parent", "purged_by", "queue", "rejected_by", "schema",
+    "token_owner", "workspace",
+    # lookups of the documents side
+    "status", "_md5", "_upload",
+)  # fmt: skip
+"""Column fields with an index ``(collection, f_<field>)``."""
+SORT_FIELDS = ("name", "type", "created_at", "modified_at", "_arrived_at")
+"""Column fields without an index: frequent sort keys (sorting reads a column, not a JSON document)."""
+COLUMN_FIELDS = INDEXED_FIELDS + SORT_FIELDS
+_COMPOSITE_INDEXES = {"objects_by_queue_status": ("queue", "status")}  # queue counts, export filters
+_INDEX_HINTS = {"status": "1000000 50000 5000"}  # few distinct values: less selective than a reference
+
 SQLITE_MAX_INT = 2**63 - 1
 """Largest INTEGER SQLite stores; a larger id names no object (binding it raises OverflowError)."""
 
@@ -77,19 +101,57 @@ class Store:
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.executescript(_SCHEMA)
+        self._add_columns()
         self._indexed: set[str] = set()
         self._pending_indexed: set[str] = set()  # created inside the open transaction: cached only on COMMIT
         self._closed = False
         self._depth = 0
+        self._tx_start_changes = -1  # conn.total_changes at BEGIN of the open transaction
+        self.memo: collections.OrderedDict[Any, tuple[Any, Any]] = collections.OrderedDict()
+
+    def _add_columns(self) -> None:
+        """Create the column fields' columns and indexes (filling the columns of an older DB file from ``data``),
+        drop the JSON-expression indexes they replace, and give the planner its hints."""
+        conn = self._conn
+        present = {row[1] for row in conn.execute("PRAGMA table_info(objects)")}
+        missing = [f for f in COLUMN_FIELDS if column_name(f) not in present]
+        if missing:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for f in missing:
+                    conn.execute(f"ALTER TABLE objects ADD COLUMN {column_name(f)}")
+                assignments = ", ".join(f"{column_name(f)} = {_JSON_FIELD.format(f)}" for f in missing)
+                conn.execute(f"UPDATE objects SET {assignments}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        conn.execute("ANALYZE meta")  # creates sqlite_stat1 if missing (meta is tiny)
+        hints = {"sqlite_autoindex_objects_1": "1000000 50000 1"}
+        for f in INDEXED_FIELDS:
+            conn.execute(f"DROP INDEX IF EXISTS objects_f_{f}")  # the JSON-expression index of older versions
+            conn.execute(f"CREATE INDEX IF NOT EXISTS objects_by_{f} ON objects (collection, {column_name(f)})")
+            hints[f"objects_by_{f}"] = _INDEX_HINTS.get(f, "1000000 50000 20")
+        for name, fields in _COMPOSITE_INDEXES.items():
+            columns = ", ".join(map(column_name, fields))
+            conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON objects (collection, {columns})")
+            hints[name] = "1000000 50000 20 5"
+        for index, stat in hints.items():
+            conn.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'objects' AND idx = ?", (index,))
+            conn.execute("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('objects', ?, ?)", (index, stat))
+        conn.execute("ANALYZE sqlite_schema")  # reload the statistics
 
     def ensure_field_index(self, field: str) -> None:
-        """Index ``(collection, data.field)`` so lookups like "queues of workspace 7" do not scan.
+        """Index ``(collection, data.field)`` so lookups like "queues of workspace 7" do not scan (column fields
+        are indexed already).
 
         Planner hints are written to ``sqlite_stat1`` (a collection holds many objects, a field value few):
         without statistics SQLite prefers the primary key and scans the whole collection. Inside a
         transaction the index is cached only when it commits: a rollback drops it, so it is created again.
         """
-        if field in self._indexed or field in self._pending_indexed or not field.isidentifier():
+        if field in COLUMN_FIELDS or field in self._indexed or field in self._pending_indexed:
+            return
+        if not field.isidentifier():
             return
         name = f"objects_f_{field}"
         with self._lock:
@@ -119,14 +181,15 @@ class Store:
             if self._depth:
                 self._depth += 1
                 try:
-                    yield Tx(self._conn)
+                    yield Tx(self._conn, self)
                 finally:
                     self._depth -= 1
                 return
             self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
+            self._tx_start_changes = self._conn.total_changes
             try:
-                yield Tx(self._conn)
+                yield Tx(self._conn, self)
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
@@ -136,6 +199,7 @@ class Store:
             finally:
                 self._pending_indexed.clear()
                 self._depth = 0
+                self._tx_start_changes = -1
 
     def close(self) -> None:
         with self._lock:
@@ -144,11 +208,49 @@ class Store:
                 self._conn.close()
 
 
-class Tx:
-    """Operations inside one transaction. Objects are plain dicts that always contain ``id``."""
+MEMO_SIZE = 512
+_ID_ORDERS = {"id": ">", "id ASC": ">", "id DESC": "<"}
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+
+class Tx:
+    """Operations inside one transaction. Objects are plain dicts that always contain ``id``.
+
+    Paging memo (``memo=True`` on :meth:`count` / :meth:`select_ids`): a page walk asks for the same count on
+    every page and for the page that follows the previous one. While the database is unchanged (no write by
+    this connection since, none by another process: ``PRAGMA data_version``), the count is answered from
+    memory, and the next page of an ``id``-ordered query starts after the last id of the previous one (keyset:
+    ``id > last`` instead of ``OFFSET``). So each page of a walk costs the same, however long the list.
+    Nothing is remembered from a transaction that has written (it could still roll back).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, store: Store | None = None) -> None:
         self.conn = conn
+        self.store = store
+
+    def _snapshot(self) -> Any:
+        """A token that changes with every write, or None when memoising is off for this transaction."""
+        store = self.store
+        if store is None or self.conn.total_changes != store._tx_start_changes:
+            return None
+        if store.path == ":memory:":
+            return self.conn.total_changes
+        return self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _recall(self, key: Any, snapshot: Any) -> Any:
+        assert self.store is not None
+        hit = self.store.memo.get(key)
+        if hit is None or hit[0] != snapshot:
+            return None
+        self.store.memo.move_to_end(key)
+        return hit[1]
+
+    def _remember(self, key: Any, snapshot: Any, value: Any) -> None:
+        assert self.store is not None
+        memo = self.store.memo
+        memo[key] = (snapshot, value)
+        memo.move_to_end(key)
+        while len(memo) > MEMO_SIZE:
+            memo.popitem(last=False)
 
     # ------------------------------------------------------------------ objects
     def get(self, collection: str, obj_id: int) -> dict[str, Any] | None:
@@ -196,16 +298,12 @@ class Tx:
                     (collection, max(obj_id + 1, first_id(collection))),
                 )
         data = {**data, "id": obj_id}
-        self.conn.execute(
-            "INSERT INTO objects (collection, id, data) VALUES (?, ?, ?)", (collection, obj_id, dumps(data))
-        )
+        self.conn.execute(_INSERT_SQL, (collection, obj_id, dumps(data), *column_values(data)))
         return data
 
     def save(self, collection: str, data: dict[str, Any]) -> dict[str, Any]:
         """Replace the stored object with ``data`` (which carries its ``id``)."""
-        cur = self.conn.execute(
-            "UPDATE objects SET data = ? WHERE collection = ? AND id = ?", (dumps(data), collection, data["id"])
-        )
+        cur = self.conn.execute(_UPDATE_SQL, (dumps(data), *column_values(data), collection, data["id"]))
         if cur.rowcount == 0:
             raise NotFound()
         return data
@@ -233,11 +331,80 @@ class Tx:
             args += [limit, offset]
         return [json.loads(row[0]) for row in self.conn.execute(sql, args)]
 
-    def count(self, collection: str, where: str = "", params: Sequence[Any] = ()) -> int:
+    def select_ids(
+        self,
+        collection: str,
+        where: str = "",
+        params: Sequence[Any] = (),
+        order_by: str = "id",
+        limit: int | None = None,
+        offset: int = 0,
+        *,
+        memo: bool = False,
+    ) -> list[int]:
+        """Ids only: with column fields in ``where``/``order_by`` the query reads no JSON and, ordered by id,
+        a page is found in an index without visiting the rows it skips. ``memo``: see the class docstring."""
+        snapshot = self._snapshot() if memo and limit is not None and order_by in _ID_ORDERS else None
+        key: Any = None
+        after = None
+        if snapshot is not None:
+            try:
+                key = ("after", collection, where, tuple(params), order_by, limit)
+                hash(key)
+            except TypeError:
+                snapshot = None
+            else:
+                after = self._recall((*key, offset), snapshot) if offset else None
+        sql = "SELECT id FROM objects WHERE collection = ?"
+        args: list[Any] = [collection, *params]
+        if where:
+            sql += f" AND ({where})"
+        if after is not None:
+            sql += f" AND id {_ID_ORDERS[order_by]} ?"
+            args.append(after)
+        sql += f" ORDER BY {order_by}"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, 0 if after is not None else offset]
+        ids = [int(row[0]) for row in self.conn.execute(sql, args)]
+        if snapshot is not None and limit is not None and len(ids) == limit:
+            self._remember((*key, offset + limit), snapshot, ids[-1])
+        return ids
+
+    def get_many(self, collection: str, ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The objects with these ids, in the order given (missing ones left out)."""
+        if not ids:
+            return []
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = [i for i in ids[start : start + 500] if fits_sqlite(i)]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT id, data FROM objects WHERE collection = ? AND id IN ({marks})", [collection, *chunk]
+            )
+            found.update((int(row[0]), json.loads(row[1])) for row in rows)
+        return [found[i] for i in ids if i in found]
+
+    def count(self, collection: str, where: str = "", params: Sequence[Any] = (), *, memo: bool = False) -> int:
+        snapshot = self._snapshot() if memo else None
+        key: Any = None
+        if snapshot is not None:
+            try:
+                key = ("count", collection, where, tuple(params))
+                hash(key)
+            except TypeError:
+                snapshot = None
+            else:
+                known = self._recall(key, snapshot)
+                if known is not None:
+                    return int(known)
         sql = "SELECT COUNT(*) FROM objects WHERE collection = ?"
         if where:
             sql += f" AND ({where})"
-        return int(self.conn.execute(sql, [collection, *params]).fetchone()[0])
+        total = int(self.conn.execute(sql, [collection, *params]).fetchone()[0])
+        if snapshot is not None:
+            self._remember(key, snapshot, total)
+        return total
 
     def ids_where(self, collection: str, field: str, value: Any) -> list[int]:
         """Ids of objects whose scalar ``field`` equals ``value`` (e.g. queues with workspace == 7)."""
@@ -315,7 +482,40 @@ class Tx:
 
 
 def field_sql(field: str) -> str:
-    """SQL expression for a top-level JSON field (``field`` must be an identifier: never user input)."""
+    """SQL expression for a top-level JSON field (``field`` must be an identifier: never user input); the
+    column of a column field (same value: what ``json_extract`` gives)."""
+    if field in COLUMN_FIELDS:
+        return column_name(field)
     if not field.replace(".", "_").isidentifier():
         raise ValueError(f"bad field name {field!r}")
     return _JSON_FIELD.format(field)
+
+
+def column_name(field: str) -> str:
+    return f"f_{field}"
+
+
+def _column_value(value: Any) -> Any:
+    """What ``json_extract`` returns for a JSON value: booleans 1/0, integers beyond 64 bits as floats,
+    objects and arrays as JSON text."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int) and not -SQLITE_MAX_INT - 1 <= value <= SQLITE_MAX_INT:
+        return float(value)
+    if isinstance(value, dict | list):
+        return dumps(value)
+    return value
+
+
+def column_values(data: dict[str, Any]) -> list[Any]:
+    return [_column_value(data.get(f)) for f in COLUMN_FIELDS]
+
+
+_INSERT_SQL = (
+    f"INSERT INTO objects (collection, id, data, {', '.join(map(column_name, COLUMN_FIELDS))}) "
+    f"VALUES (?, ?, ?{', ?' * len(COLUMN_FIELDS)})"
+)
+_UPDATE_SQL = (
+    f"UPDATE objects SET data = ?, {', '.join(f'{column_name(f)} = ?' for f in COLUMN_FIELDS)} "
+    "WHERE collection = ? AND id = ?"
+)

@@ -176,9 +176,11 @@ def _ro(name: str, default: Any = None) -> Field:
 
 
 def _username_sql(field: str) -> str:
+    """The username of the user in ``field`` of the listed annotation (``objects``: the outer row; unqualified,
+    the name would mean the user row ``u`` of the subquery)."""
     return (
         "(SELECT json_extract(u.data, '$.username') FROM objects u WHERE u.collection = 'users' "
-        f"AND u.id = {field_sql(field)})"
+        f"AND u.id = objects.{field_sql(field)})"
     )
 
 
@@ -187,7 +189,7 @@ def _queue_workspace(name: str, value: str) -> tuple[str, list[Any]]:
     marks = ",".join("?" * len(ids))
     return (
         f"{field_sql('queue')} IN (SELECT q.id FROM objects q WHERE q.collection = 'queues' "
-        f"AND json_extract(q.data, '$.workspace') IN ({marks}))",
+        f"AND q.{field_sql('workspace')} IN ({marks}))",
         ids,
     )
 

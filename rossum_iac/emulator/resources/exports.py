@@ -6,6 +6,8 @@ default JSON).
 * JSON: paginated like lists (``page_size`` default 20, max 100), each result in the documented export
   shape (``document``/``schema``/``modifier`` as objects, content tree with ``value``/``type``/
   ``rir_confidence``).
+* Paging is done in SQL (count, then the page's ids; remembered between pages while nothing is written,
+  see ``listing``), so exporting a queue page by page costs the same per page whatever its length.
 * CSV / XLSX / XML: all matching annotations, or one page when ``page``/``page_size`` is given
   (``page_size`` up to 1000). They are streamed (chunked transfer): the matching ids are fixed when the
   request is answered, annotations are then read and serialized in batches, so a 10,000-annotation
@@ -20,7 +22,6 @@ default JSON).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -83,21 +84,14 @@ def _page_params(req: Request, max_size: int, *, required: bool) -> tuple[int, i
     return page, size
 
 
-def _matching_ids(req: Request, queue_id: int) -> list[int]:
+def _matching(req: Request, queue_id: int) -> tuple[str, list[Any], str]:
+    """The export's WHERE clause (list filters within the queue), its parameters and its ORDER BY."""
     where, params = build_where(req, ANNOTATIONS.filters, (f"{field_sql('queue')} = ?", [queue_id]))
-    order = ordering_sql(req, ANNOTATIONS.orderings, ANNOTATIONS.default_ordering)
-    sql = "SELECT id FROM objects WHERE collection = 'annotations'"
-    if where:
-        sql += f" AND ({where})"
-    sql += f" ORDER BY {order}"
-    return [int(row[0]) for row in req.tx.conn.execute(sql, params)]
+    return where, params, ordering_sql(req, ANNOTATIONS.orderings, ANNOTATIONS.default_ordering)
 
 
 def _in_ids(tx: Tx, collection: str, ids: list[int]) -> dict[int, dict[str, Any]]:
-    if not ids:
-        return {}
-    rows = tx.select(collection, "id IN (SELECT value FROM json_each(?))", [json.dumps(ids)])
-    return {row["id"]: row for row in rows}
+    return {row["id"]: row for row in tx.get_many(collection, ids)}
 
 
 def load_records(tx: Tx, base_url: str, ids: list[int]) -> list[dict[str, Any]]:
@@ -204,14 +198,17 @@ def export_queue(req: Request) -> Any:
             options = writers.csv_options(req.query) if fmt == "csv" else {}
         except writers.ExportError as exc:
             raise BadRequest([str(exc)]) from None
-    ids = _matching_ids(req, queue["id"])
+    where, params, order = _matching(req, queue["id"])
     paging = _page_params(req, JSON_MAX_PAGE_SIZE if fmt == "json" else FILE_MAX_PAGE_SIZE, required=fmt == "json")
-    total = len(ids)
-    if paging is not None:
+    if paging is not None:  # one page: counted and cut in SQL, so a page costs the same however long the queue
         page, size = paging
+        total = req.tx.count("annotations", where, params, memo=True)
         if page > max(1, -(-total // size)):
             raise NotFound("Invalid page.")
-        ids = ids[(page - 1) * size : page * size]
+        ids = req.tx.select_ids("annotations", where, params, order, size, (page - 1) * size, memo=True)
+    else:
+        ids = req.tx.select_ids("annotations", where, params, order)
+        total = len(ids)
     if to_status:
         _switch_status(req, ids, to_status)
     pagination = _pagination(req, total, paging)
