@@ -1,8 +1,14 @@
 """Which API a command talks to: shared click options and a context manager, for every API command.
 
 Precedence for the API URL: ``--emulator [DB]`` > ``--base-url`` > the environment file's ``api_base_url``
-(``--env``) > ``ROSSUM_API_BASE_URL`` > ``ROSSUM_URL`` (legacy). Credentials come only from the process
-environment: ``ROSSUM_API_TOKEN`` (legacy ``ROSSUM_TOKEN``), else ``ROSSUM_USERNAME`` + ``ROSSUM_PASSWORD``.
+(``--env``) > ``ROSSUM_API_BASE_URL`` > ``ROSSUM_URL`` (legacy). A URL with a user name or password in it is
+refused (its password is never shown).
+
+Credentials come only from the process environment. With ``--env NAME`` whose environment names its variables
+(``token_env: ROSSUM_PROD_TOKEN``, or ``username_env`` and ``password_env``), only those are used, so one
+environment's token is never sent to another environment's host. An environment that names none, in a stack that
+defines more than one environment, is an error saying which variable to add. Otherwise (no ``--env``, or a single
+environment): ``ROSSUM_API_TOKEN`` (legacy ``ROSSUM_TOKEN``), else ``ROSSUM_USERNAME`` + ``ROSSUM_PASSWORD``.
 ``--emulator`` starts the local emulator in this process on a free loopback port, with its state in ``DB``
 (default ``.rossum-iac/emulator.sqlite3`` under the current directory) so consecutive commands see the same
 organization; it uses the emulator's own token. Tokens and passwords are never printed.
@@ -37,6 +43,7 @@ from typing import Any, TypeVar
 import click
 
 from rossum_iac.errors import TargetError, UsageError
+from rossum_iac.manifest.model import Stack
 
 DEFAULT_EMULATOR_DB = Path(".rossum-iac") / "emulator.sqlite3"
 _EMULATOR_DEFAULT_MARK = "\x00default"
@@ -119,6 +126,37 @@ def api_target_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _environment_credentials(stack: Stack, environ: Mapping[str, str]) -> tuple[Any, str] | None:
+    """The credentials the selected environment names (None: it names none and may use the general ones)."""
+    from rossum_iac.client import Token, UserCredentials
+
+    env = stack.environment
+    if env is None:
+        return None
+    named = env.credentials
+    if not named:
+        if len(stack.environments) > 1:
+            variable = f"ROSSUM_{env.name.upper().replace('-', '_')}_TOKEN"
+            raise TargetError(
+                f"environment {env.name!r} does not say where its credentials come from, and this stack defines "
+                f"{len(stack.environments)} environments: add 'token_env: {variable}' (or username_env and "
+                f"password_env) to it and set {variable}, so one environment's token is never sent to another's host"
+            )
+        return None
+    if "token_env" in named:
+        token = environ.get(named["token_env"])
+        if not token:
+            raise TargetError(
+                f"environment {env.name!r} takes its API token from {named['token_env']}, which is not set"
+            )
+        return Token(token), named["token_env"]
+    username, password = environ.get(named["username_env"]), environ.get(named["password_env"])
+    if not username or not password:
+        missing = named["username_env"] if not username else named["password_env"]
+        raise TargetError(f"environment {env.name!r} takes its credentials from {missing}, which is not set")
+    return UserCredentials(username, password), f"{named['username_env']}/{named['password_env']}"
+
+
 def _credentials(environ: Mapping[str, str]) -> tuple[Any, str]:
     from rossum_iac.client import Token, UserCredentials
 
@@ -173,10 +211,16 @@ def api_target(
     *,
     env_base_url: str | None = None,
     env_name: str | None = None,
+    stack: Stack | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Iterator[Target]:
-    """Resolve the target (starting the emulator for ``--emulator``) for the duration of the ``with`` block."""
+    """Resolve the target (starting the emulator for ``--emulator``) for the duration of the ``with`` block.
+
+    ``stack``: the loaded manifests, whose environment (``--env``) gives the URL and names the credentials."""
     environ = os.environ if environ is None else environ
+    if stack is not None and stack.environment is not None:
+        env_base_url = env_base_url or stack.environment.api_base_url
+        env_name = env_name or stack.environment.name
     if options.emulator_db is not None:
         if options.base_url:
             raise UsageError("--emulator and --base-url exclude each other")
@@ -201,9 +245,15 @@ def api_target(
             "no API to talk to: pass --base-url URL (or set ROSSUM_API_BASE_URL, or api_base_url in the environment "
             "file), or use --emulator for the local emulator"
         )
-    credentials, _ = _credentials(environ)
-    yield Target(url, credentials, source, options.max_in_flight,
-                 requests_per_second=_requests_per_second(options, environ, emulator=False))
+    named = _environment_credentials(stack, environ) if stack is not None else None
+    credentials, _ = named if named is not None else _credentials(environ)
+    yield Target(
+        url,
+        credentials,
+        source,
+        options.max_in_flight,
+        requests_per_second=_requests_per_second(options, environ, emulator=False),
+    )
 
 
 @contextmanager

@@ -179,6 +179,7 @@ class _Loader:
                 name=stack_def.name or "",
                 root=self.root,
                 environment=self._environment_model(environment, values),
+                environments=tuple(sorted(stack_def.environments)),
                 objects=tuple(item.obj for item in loaded),
                 digest=self._digest(),
             )
@@ -225,7 +226,12 @@ class _Loader:
     def _environment_model(self, environment: EnvironmentDef | None, values: dict[str, Any]) -> Environment | None:
         if environment is None:
             return None
-        return Environment(name=environment.name, api_base_url=environment.api_base_url, variables=values)
+        return Environment(
+            name=environment.name,
+            api_base_url=environment.api_base_url,
+            variables=values,
+            credentials=environment.credentials,
+        )
 
     def _digest(self) -> str:
         digest = hashlib.sha256()
@@ -334,6 +340,7 @@ class _Loader:
                 if isinstance(environments, YMap):
                     for env_name, env_data in environments.items():
                         self._check_api_base_url(path, env_data)
+                        self._check_credentials(path, env_data)
                         stack.environments[env_name] = environment_from(
                             env_name, env_data, path, environments.key_pos(env_name)
                         )
@@ -351,6 +358,7 @@ class _Loader:
             if data is not None:
                 self._report_problems(path, data, validate("environment_file", data))
                 self._check_api_base_url(path, data)
+                self._check_credentials(path, data)
             first = stack.environments.get(name)
             if first is not None:
                 self.error(
@@ -361,6 +369,21 @@ class _Loader:
                 continue
             stack.environments[name] = environment_from(name, data, path, data.pos if data is not None else (1, 1))
         return stack
+
+    def _check_credentials(self, path: Path, data: Any) -> None:
+        """``username_env`` and ``password_env`` go together; ``token_env`` excludes them."""
+        if not isinstance(data, YMap):
+            return
+        named = [k for k in ("token_env", "username_env", "password_env") if k in data]
+        if "token_env" in named and len(named) > 1:
+            self.error(
+                path,
+                data.key_pos(named[1]),
+                "an environment names a token_env or a username_env and password_env, not both",
+            )
+        elif len(named) == 1 and named[0] != "token_env":
+            other = "password_env" if named[0] == "username_env" else "username_env"
+            self.error(path, data.key_pos(named[0]), f"{named[0]} needs {other} too (or use token_env)")
 
     def _check_api_base_url(self, path: Path, data: Any) -> None:
         """``api_base_url`` must be a usable http(s) URL (its type is checked by the JSON Schema)."""
@@ -523,9 +546,7 @@ class _Loader:
         content = KINDS[kind].content_fields.get(path[0]) if path else None
         return content is not None and content.structured and len(path) > 1 and path[-1] in content.nested_files
 
-    def _include(
-        self, raw: YMap, path: tuple[str, ...], file: Path, ctx: _ObjectContext, structured: bool
-    ) -> Any:
+    def _include(self, raw: YMap, path: tuple[str, ...], file: Path, ctx: _ObjectContext, structured: bool) -> Any:
         try:
             included = self.includes.read(raw, file, structured)
         except IncludeError as exc:

@@ -160,6 +160,9 @@ class Environment(BaseModel):
     name: str
     api_base_url: str | None = None
     variables: dict[str, Any] = {}
+    credentials: dict[str, str] = {}
+    """Names of the variables that hold this environment's credentials (``token_env``, or ``username_env`` and
+    ``password_env``); never their values."""
 
 
 class Stack(BaseModel):
@@ -170,6 +173,8 @@ class Stack(BaseModel):
     name: str
     root: Path
     environment: Environment | None = None
+    environments: tuple[str, ...] = ()
+    """Every environment the stack defines (not only the one loaded)."""
     objects: tuple[DesiredObject, ...] = ()
     digest: str = ""
     """SHA-256 over every manifest and included file, for plan files."""

@@ -65,10 +65,14 @@ def _stack_defs() -> dict[str, Any]:
         "propertyNames": {"pattern": NAME_PATTERN},
         "description": "Values for ${var.NAME} placeholders.",
     }
+    env_var = {"type": "string", "pattern": NAME_PATTERN}
     environment = {
         "type": "object",
         "properties": {
             "api_base_url": {"type": ["string", "null"], "description": "API URL of this environment."},
+            "token_env": {**env_var, "description": "Environment variable holding this environment's API token."},
+            "username_env": {**env_var, "description": "Environment variable holding this environment's user name."},
+            "password_env": {**env_var, "description": "Environment variable holding this environment's password."},
             "variables": variables,
         },
         "additionalProperties": False,

@@ -32,6 +32,12 @@ class EnvironmentDef:
     pos: Pos
     api_base_url: str | None = None
     variables: dict[str, Any] = field(default_factory=dict)
+    credentials: dict[str, str] = field(default_factory=dict)
+    """``token_env`` / ``username_env`` + ``password_env``: the variables that hold this environment's
+    credentials."""
+
+
+CREDENTIAL_KEYS = ("token_env", "username_env", "password_env")
 
 
 @dataclass
@@ -64,9 +70,25 @@ def api_url_problem(url: str) -> str | None:
             detail = ": it has no host name"
         elif port == 0:
             detail = ": the port is not a number from 1 to 65535"
+        elif parts.username is not None or parts.password is not None:
+            return (
+                f"{redact_userinfo(url)!r}: a user name or password in the URL is not supported; set ROSSUM_USERNAME "
+                "and ROSSUM_PASSWORD (or ROSSUM_API_TOKEN) instead"
+            )
         else:
             return None
-    return f"{url!r} is not an http(s) URL{detail} (expected e.g. {API_URL_EXAMPLE})"
+    return f"{redact_userinfo(url)!r} is not an http(s) URL{detail} (expected e.g. {API_URL_EXAMPLE})"
+
+
+def redact_userinfo(url: str) -> str:
+    """``https://user:secret@host/x`` -> ``https://***@host/x``: a URL fit to show."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rsplit("@", 1)[1]
+    return f"{scheme}{sep}{authority}{slash}{path}"
 
 
 def environment_from(name: str, data: Any, file: Path, pos: Pos) -> EnvironmentDef:
@@ -78,4 +100,5 @@ def environment_from(name: str, data: Any, file: Path, pos: Pos) -> EnvironmentD
         variables = data.get("variables")
         if isinstance(variables, dict):
             env.variables = plain(variables)
+        env.credentials = {k: data[k] for k in CREDENTIAL_KEYS if isinstance(data.get(k), str)}
     return env

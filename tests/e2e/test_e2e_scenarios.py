@@ -376,8 +376,10 @@ PROMOTED = {
         stack: promo
         environments:
           dev:
+            token_env: ROSSUM_DEV_TOKEN
             variables: {threshold: 0.5}
           prod:
+            token_env: ROSSUM_PROD_TOKEN
             variables: {threshold: 0.95}
         """,
     "all.yaml": """
@@ -420,8 +422,10 @@ def test_promotion_to_a_second_organization_with_env_and_no_id_files(
     dev = emulator_factory(db=str(tmp_path / "dev.sqlite3"))
     prod = emulator_factory(db=str(tmp_path / "prod.sqlite3"))
     root = write_manifests(tmp_path / "m", PROMOTED)
+    dev_cli = Cli(dev, ROSSUM_API_TOKEN="", ROSSUM_DEV_TOKEN=dev.token)
+    prod_cli = Cli(prod, ROSSUM_API_TOKEN="", ROSSUM_PROD_TOKEN=prod.token)
     before = sorted(p.relative_to(root) for p in root.rglob("*"))
-    ok(Cli(dev)("apply", str(root), "--env", "dev", "--auto-approve"))
+    ok(dev_cli("apply", str(root), "--env", "dev", "--auto-approve"))
     prod_live = Live(prod)
     org = prod_live.get("auth/user")["organization"]
     for i in range(3):  # objects unrelated to the stack, so that ids in prod differ from those in dev
@@ -430,7 +434,7 @@ def test_promotion_to_a_second_organization_with_env_and_no_id_files(
         schema = prod_live.client.request_json("POST", "schemas", json={"name": f"s{i}", "content": []})
         prod_live.client.request_json("POST", "queues", json={"name": f"pre-existing {i}", "schema": schema["url"],
                                                               "workspace": ws["url"]})
-    ok(Cli(prod)("apply", str(root), "--env", "prod", "--auto-approve"))
+    ok(prod_cli("apply", str(root), "--env", "prod", "--auto-approve"))
 
     dev_live = Live(dev)
     for name, env_live, threshold in (("dev", dev_live, 0.5), ("prod", prod_live, 0.95)):
@@ -441,14 +445,17 @@ def test_promotion_to_a_second_organization_with_env_and_no_id_files(
         assert hook["queues"] == [queue["url"]]
     assert dev_live.find("queues", "Invoices")["id"] != prod_live.find("queues", "Invoices")["id"]
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before  # no ID-mapping or state files
-    assert ok(Cli(dev)("plan", str(root), "--env", "dev", "--detailed-exitcode"))
-    assert ok(Cli(prod)("plan", str(root), "--env", "prod", "--detailed-exitcode"))
+    assert ok(dev_cli("plan", str(root), "--env", "dev", "--detailed-exitcode"))
+    assert ok(prod_cli("plan", str(root), "--env", "prod", "--detailed-exitcode"))
     # A plan made for dev is refused for prod: each emulator database is its own organization (id and name).
     plan_file = tmp_path / "dev-plan.json"
     write_manifests(root, {"all.yaml": PROMOTED["all.yaml"].replace("name: AP", "name: Accounts payable")})
-    ok(Cli(dev)("plan", str(root), "--env", "dev", "--out", str(plan_file)))
+    ok(dev_cli("plan", str(root), "--env", "dev", "--out", str(plan_file)))
     prod.request_log.clear()
-    result = Cli(prod)("apply", str(plan_file))
+    result = prod_cli("apply", str(plan_file))
+    # the plan is for dev, so only dev's credentials could be used: prod's token never reaches it
+    assert result.exit_code == 1 and "ROSSUM_DEV_TOKEN, which is not set" in result.stderr
+    result = Cli(prod, ROSSUM_DEV_TOKEN=dev.token)("apply", str(plan_file))  # dev's token, prod's URL
     assert result.exit_code == 1 and "not for 'Emulator organization" in result.stderr
     assert write_requests(prod) == []
     dev_live.close()

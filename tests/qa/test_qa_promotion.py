@@ -60,12 +60,14 @@ def test_examples_promote_from_dev_to_prod_with_command_line_targets(
 
     # --base-url overrides prod's api_base_url too (a served emulator on loopback).
     result = cli("plan", str(root), "--env", "prod", "--base-url", prod.base_url, "--detailed-exitcode",
-                 env={"ROSSUM_API_TOKEN": prod.token})
+                 env={"ROSSUM_PROD_TOKEN": prod.token})
     assert result.exit_code == 0 and "No changes." in result.stdout, result.output
     # ROSSUM_API_BASE_URL does not: the environment file's URL comes first (docs/manifests.md). Without a flag and
     # without credentials the command stops before any request (the guard would fail the test otherwise).
-    result = cli("plan", str(root), "--env", "prod", env={"ROSSUM_API_BASE_URL": prod.base_url})
-    assert result.exit_code == 1 and "no API credentials" in result.stderr, result.output
+    result = cli("plan", str(root), "--env", "prod", env={"ROSSUM_API_BASE_URL": prod.base_url,
+                                                           "ROSSUM_API_TOKEN": prod.token})
+    assert result.exit_code == 1, result.output
+    assert "takes its API token from ROSSUM_PROD_TOKEN, which is not set" in result.stderr, result.output
 
 
 def test_a_dev_plan_file_is_not_applied_to_prod(tmp_path: Path) -> None:
