@@ -329,7 +329,9 @@ def test_billion_laughs_fails_fast_with_a_position() -> None:
     start = time.perf_counter()
     with pytest.raises(YamlSyntaxError) as info:
         parse_documents(_laughs())
-    assert time.perf_counter() - start < 2
+    # unbounded, nine levels of nine aliases never finish; the bound stops long before (about 0.4 s here, and the
+    # generous limit only keeps a loaded CI machine from failing the test: speed figures belong in bench/)
+    assert time.perf_counter() - start < 30
     assert "too many aliases" in info.value.message
     assert info.value.line == 7 and info.value.column > 1  # the first alias of a6 (9**6 values each)
 
@@ -343,7 +345,7 @@ def test_billion_laughs_fails_fast_on_the_round_trip_path_too() -> None:
     with pytest.raises(YamlSyntaxError, match="too many aliases") as info:
         from_ruamel(raw)
     assert info.value.line > 0
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 30
 
 
 def test_many_aliases_below_the_bound_are_expanded() -> None:
