@@ -72,7 +72,7 @@ class _Environ(Mapping[str, str]):
 def load_for_update(directory: Path, env: str | None, environ: Mapping[str, str]) -> Stack:
     """The stack in ``directory`` for environment ``env``; a usage error in one line when it is not a valid stack
     directory (nothing is read from the API or written then)."""
-    from rossum_iac.manifest import load
+    from rossum_iac.manifest.loader import load
 
     if not directory.is_dir():
         raise UsageError(f"{directory}: no such directory; --update brings an existing stack directory up to date")

@@ -79,7 +79,13 @@ def guess_indent(text: str) -> tuple[int, int, int]:
         if not stripped or stripped.startswith("#"):
             continue
         indent = len(line) - len(stripped)
-        if previous is not None and previous[1].rstrip().endswith(":") and indent > previous[0]:
+        under_key = previous is not None and previous[1].rstrip().endswith(":")
+        if under_key and previous is not None and indent == previous[0] and stripped.startswith("- "):
+            if offset is None:  # a list written at its key's indentation
+                offset = 0
+                rest = stripped[2:]
+                sequence = 2 + len(rest) - len(rest.lstrip(" "))
+        elif under_key and previous is not None and indent > previous[0]:
             if stripped.startswith("- "):
                 if offset is None:
                     offset = indent - previous[0]
@@ -146,7 +152,7 @@ class YamlFile:
         self.text = text
         self.segments = _segments(text)
         self.start_lines: list[int] = []
-        """The line where each document's content starts."""
+        """The line where each document's text starts (its ``---``, or its first comment or key)."""
         self.line_offsets: list[int] = []
         """Lines of the file before each document's text (its own line numbers start after them)."""
         offset = 0
