@@ -307,5 +307,7 @@ def _update_report(result: Any, directory: Path, dry_run: bool, written: bool) -
         click.echo("Owned by the stack but without a manifest (plan would delete them):")
         for address, obj in result.orphans:
             click.echo(f"  {address}: {obj.describe()}")
+    for address, fields in result.still_differs:
+        click.echo(f"Warning: {address} still differs after the update in {', '.join(fields)}; plan shows it")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}")

@@ -153,8 +153,11 @@ class Merger:
         edits: Edits,
         to_manifest: Callable[[Any, str], Any],
         root: Path,
+        sensitive: Callable[[str], bool] = lambda path: True,
     ) -> None:
         self.kind = kind
+        self.sensitive = sensitive
+        """Whether the manifest's value at a path uses a secret (its live value is then never shown)."""
         self.address = address
         self.edits = edits
         self.to_manifest = to_manifest
@@ -170,7 +173,7 @@ class Merger:
     def keep(self, path: str, site: Site, container: Any, key: Any, message: str) -> None:
         self.kept.append(Kept(self.address, path, site.location(container, key), message))
 
-    def placeholder_message(self, tokens: list[str], desired: Any, live: Any) -> str:
+    def placeholder_message(self, tokens: list[str], desired: Any, live: Any, path: str) -> str:
         written = ", ".join(dict.fromkeys(tokens))
         message = f"differs live, but the manifest writes {written} here; not overwritten"
         if _contains_unset(desired):
@@ -178,7 +181,7 @@ class Merger:
             return f"not compared: environment variable {', '.join(names)} is not set; not overwritten"
         if any(t.startswith("${var.") for t in tokens):
             shown = ""
-            if not any(t.startswith("${env.") for t in tokens) and isinstance(live, str | int | float | bool):
+            if not self.sensitive(path) and isinstance(live, str | int | float | bool):
                 shown = f" (live: {canonical_json(live)})"
             message += f"; change the variable if the live value{shown} is the one to keep"
         elif any(t.startswith("${env.") for t in tokens):
@@ -258,7 +261,7 @@ class Merger:
                 had.add(canonical_json(wanted))
                 continue
             if isinstance(raw[i], str) and placeholders(raw[i]):
-                self.keep(path, site, raw, i, self.placeholder_message(placeholders(raw[i]), wanted, None))
+                self.keep(path, site, raw, i, self.placeholder_message(placeholders(raw[i]), wanted, None, path))
                 continue
             del raw[i]
             self.wrote(path, site)
@@ -283,7 +286,7 @@ class Merger:
                 "lines written with placeholders changed live; not overwritten (the other lines are not taken either)",
             )
             return
-        self.keep(path, site, parent, key, self.placeholder_message(placeholders(raw), desired, live))
+        self.keep(path, site, parent, key, self.placeholder_message(placeholders(raw), desired, live, path))
 
     def _text_file(
         self, parent: Any, key: Any, raw: Mapping[str, Any], desired: Any, live: Any, path: str, site: Site
@@ -316,7 +319,7 @@ class Merger:
         spec = self.kind.fields[name]
         target = spec.ref or ""
         if isinstance(raw, str) and placeholders(raw):
-            self.keep(name, site, doc, name, self.placeholder_message(placeholders(raw), None, None))
+            self.keep(name, site, doc, name, self.placeholder_message(placeholders(raw), None, None, name))
             return
         values = live_refs if isinstance(live_refs, list) else [live_refs]
         outside = [v for v in values if isinstance(v, str) and not v.startswith(f"{target}/")]
@@ -352,7 +355,7 @@ class Merger:
         """Structured content (schema sections), inline or in its own JSON/YAML file: nodes matched by id."""
         raw = parent[key]
         if isinstance(raw, str) and placeholders(raw):
-            self.keep(path, site, parent, key, self.placeholder_message(placeholders(raw), desired, live))
+            self.keep(path, site, parent, key, self.placeholder_message(placeholders(raw), desired, live, path))
             return
         if is_include(raw):
             included = self.edits.content(site.file.parent / str(raw.get("file")))

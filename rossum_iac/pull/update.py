@@ -27,10 +27,16 @@ Decisions:
 - ``protect`` and ``ignore_changes`` are tool options: never changed. Paths in ``ignore_changes`` are left as they
   are (the engine does not compare them).
 - Files are changed only where a value changed; every changed file is written atomically (``write_edits``).
+- Before anything is written, the updated manifests are loaded from a scratch copy of the stack and planned
+  against the same live state (``check_update``): manifests that would not load are never written, and objects
+  that would still differ (for example two objects sharing one included file) are listed.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,10 +46,11 @@ from rossum_iac.engine.identity import Owned
 from rossum_iac.engine.live import APIClient, LiveObject, LiveState, read_live
 from rossum_iac.engine.plan import FieldChange
 from rossum_iac.engine.planner import build_plan
-from rossum_iac.engine.resolve import Resolver, desired_view
+from rossum_iac.engine.resolve import Resolver, desired_view, is_sensitive
 from rossum_iac.engine.urls import is_api_url, url_tail
-from rossum_iac.errors import UsageError
+from rossum_iac.errors import RossumIacError, UsageError
 from rossum_iac.kinds import KINDS, KindDef
+from rossum_iac.manifest.loader import load
 from rossum_iac.manifest.model import DesiredObject, Stack
 from rossum_iac.manifest.stackfile import STACK_FILE_NAMES
 from rossum_iac.pull.convert import Converter, Notes, RefIndex, escape
@@ -72,8 +79,6 @@ class _Environ(Mapping[str, str]):
 def load_for_update(directory: Path, env: str | None, environ: Mapping[str, str]) -> Stack:
     """The stack in ``directory`` for environment ``env``; a usage error in one line when it is not a valid stack
     directory (nothing is read from the API or written then)."""
-    from rossum_iac.manifest.loader import load
-
     if not directory.is_dir():
         raise UsageError(f"{directory}: no such directory; --update brings an existing stack directory up to date")
     if not any((directory / name).is_file() for name in STACK_FILE_NAMES):
@@ -111,6 +116,8 @@ class Update:
     unrecorded: list[tuple[DesiredObject, Owned]] = field(default_factory=list)
     orphans: list[tuple[str, LiveObject]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    still_differs: list[tuple[str, list[str]]] = field(default_factory=list)
+    """Objects that would still differ after the update (besides what is reported as not overwritten)."""
 
     @property
     def root(self) -> Path:
@@ -142,6 +149,7 @@ class Update:
             "not_recorded": [{"address": o.address, "id": w.live.id} for o, w in self.unrecorded],
             "without_manifest": [{"address": a, "id": o.id, "name": o.name} for a, o in self.orphans],
             "warnings": list(self.warnings),
+            "still_differs": [{"address": a, "fields": f} for a, f in self.still_differs],
             "diff": self.diff(),
         }
 
@@ -150,14 +158,19 @@ class Update:
         return f"{where}:{obj.source.line}" if obj.source.line else where
 
 
-async def read_and_update(client: APIClient, stack: Stack) -> Update:
+class UpdateError(RossumIacError):
+    """The update cannot be written (the message says why); nothing was written."""
+
+
+async def read_and_update(client: APIClient, stack: Stack, environ: Mapping[str, str] | None = None) -> Update:
     """Read the organization (list endpoints only) and work out the update of ``stack``; nothing is written."""
     live = await read_live(client)
-    return build_update(stack, live)
+    return build_update(stack, live, environ)
 
 
-def build_update(stack: Stack, live: LiveState) -> Update:
-    """The update of ``stack`` from ``live``: the plan's field changes of every owned object, written back."""
+def build_update(stack: Stack, live: LiveState, environ: Mapping[str, str] | None = None) -> Update:
+    """The update of ``stack`` from ``live``: the plan's field changes of every owned object, written back, then
+    checked (``check_update``; ``environ`` supplies ``${env...}`` values as when the stack was loaded)."""
     plan, context = build_plan(stack, live, strict=False)
     ownership, resolver, desired = context.ownership, context.resolver, context.desired
     result = Update(stack, live.organization, warnings=list(ownership.warnings))
@@ -189,7 +202,43 @@ def build_update(stack: Stack, live: LiveState) -> Update:
             result.not_in_stack.append((other, refers))
         else:
             result.other_unmanaged += 1
+    check_update(result, live, os.environ if environ is None else environ)
     return result
+
+
+def check_update(result: Update, live: LiveState, environ: Mapping[str, str]) -> None:
+    """Load the updated manifests (in a scratch copy of the stack directory) and plan them against the same live
+    state: refuse (``UpdateError``) when they would not load; list the objects that would still differ."""
+    if not result.changes:
+        return
+    root = result.root.resolve()
+    env = result.stack.environment.name if result.stack.environment else None
+    with tempfile.TemporaryDirectory(prefix="rossum-iac-update-") as scratch:
+        copy = Path(scratch) / root.name
+        shutil.copytree(root, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        for path, (_, text) in result.changes.items():
+            (copy / path.relative_to(root)).write_text(text, encoding="utf-8", newline="\n")
+        loaded = load(copy, env, _Environ(environ))
+        if loaded.errors or loaded.stack is None:
+            first = str(loaded.errors[0]).replace(str(copy), str(result.root)) if loaded.errors else "no stack"
+            raise UpdateError(
+                f"the updated manifests would not be valid ({first}); nothing was written. Please report this "
+                "with the manifest, and bring the value in step by hand"
+            )
+        plan, context = build_plan(loaded.stack, live, strict=False)
+    kept = {(k.address, k.path) for k in result.kept}
+    for action in plan.actions:
+        owned = context.ownership.owned.get(action.address)
+        if owned is None or owned.adopt is not None or action.address not in context.desired:
+            continue
+        kind = KINDS[action.kind]
+        paths = [
+            c.path
+            for c in action.changes
+            if c.format != "option" and not _write_only(kind, c.path) and (action.address, c.path) not in kept
+        ]
+        if paths:
+            result.still_differs.append((action.address, paths))
 
 
 def _free_value(converter: Converter) -> Any:
@@ -239,7 +288,7 @@ class _ObjectUpdate:
         self.edits = edits
         self.result = result
         self.kind = KINDS[obj.kind]
-        self.merger = Merger(self.kind, obj.address, edits, _free_value(converter), result.root)
+        self.merger = Merger(self.kind, obj.address, edits, _free_value(converter), result.root, self._sensitive)
 
     def run(self, changes: list[FieldChange]) -> None:
         manifest = self.edits.manifest(self.obj.source.file)
@@ -275,7 +324,7 @@ class _ObjectUpdate:
                     site,
                     parent,
                     keys[depth - 1],
-                    self.merger.placeholder_message(placeholders(node), self._desired(here), self._live(here)),
+                    self.merger.placeholder_message(placeholders(node), self._desired(here), self._live(here), path),
                 )
                 return
             if not isinstance(node, dict) or key not in node:
@@ -295,6 +344,13 @@ class _ObjectUpdate:
             self.merger.wrote(path, site)
         else:
             self.merger.value(parent, name, self._desired(keys), self._live(keys), path, site)
+
+    def _sensitive(self, path: str) -> bool:
+        """Whether the manifest's value at ``path`` (or, for a path inside a list or content, its field) uses a
+        secret."""
+        keys = split_path(self.obj.fields, path)
+        value = _at(self.obj.fields, keys) if keys else self.obj.fields.get(path.split(".", 1)[0].split("[", 1)[0])
+        return is_sensitive(value)
 
     def _desired(self, keys: list[str]) -> Any:
         return desired_view(_at(self.obj.fields, keys), self.resolver, reveal=True)

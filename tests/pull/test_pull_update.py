@@ -248,7 +248,7 @@ def test_placeholder_backed_values_are_reported_and_left(emulator: Any, tmp_path
         f"hooks/{notify['id']}",
         {
             "config": {**notify["config"], "url": "https://hooks.example.com/other"},  # ${var.notify_url}
-            "settings": {"erp_user": "someone-else"},  # ${env.UPD_ERP_USER}
+            "settings": {"erp_user": "someone-else", "account": "acct-7"},  # ${env...}, ${var...} using a secret
         },
     )
     router = live.find("hooks", "Router")
@@ -275,6 +275,11 @@ def test_placeholder_backed_values_are_reported_and_left(emulator: Any, tmp_path
     assert "hooks/hooks.yaml:22: Hook/notify config.url: differs live, but the manifest writes ${var.notify_url}" in out
     assert "hooks/hooks.yaml:26: Hook/notify settings.erp_user: differs live, but the manifest writes " in out
     assert "values are not shown" in out
+    assert (
+        "hooks/hooks.yaml:27: Hook/notify settings.account: differs live, but the manifest writes ${var.account} "
+        "here; not overwritten; change the variable if the live value is the one to keep"
+    ) in out
+    assert "acct-7" not in out
     assert "Hook/router settings.archive_queue_id: differs live, but the manifest writes ${ref.Queue.archive.id}" in out
     assert "Hook/router config.code: lines of router.py written with placeholders changed live" in out
     assert "Rule/high-amount trigger_condition: lines of high-amount.py written with placeholders changed live" in out
@@ -494,3 +499,58 @@ def test_list_items_mapping_keys_and_references(emulator: Any, tmp_path: Path) -
         reported.output
     )
     assert texts(root) == after
+
+
+def test_after_the_update_the_stack_is_checked_before_anything_is_written(
+    emulator: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    files = {
+        **STACK,
+        "hooks/copy.yaml": """
+            # Another hook with the same code file as Hook/router
+            kind: Hook
+            key: router-copy
+            name: Router copy
+            type: function
+            queues: [archive]
+            events: [annotation_content.initialize]
+            config:
+              runtime: python3.12
+              code: {file: router.py}
+            """,
+    }
+    root = write_manifests(tmp_path / "stack", files)
+    cli = cli_for(emulator, **SECRETS)
+    assert cli("apply", str(root), "--auto-approve").exit_code == 0
+    live = Live(emulator)
+    hook = live.find("hooks", "Router")
+    code = hook["config"]["code"].replace("return", "return  ")
+    live.patch(f"hooks/{hook['id']}", {"config": {**hook["config"], "code": code}})
+    before = texts(root)
+
+    from rossum_iac.pull import yaml_edit
+
+    render = yaml_edit.YamlFile.render
+    monkeypatch.setattr(yaml_edit.YamlFile, "render", lambda self: render(self) + "kind: [unclosed\n")
+    monkeypatch.setattr(yaml_edit.Edits, "changes", _with_a_manifest_change(yaml_edit.Edits.changes))
+    broken = cli("pull", str(root), "--update", "--auto-approve")
+    one_line_error(broken)
+    assert "the updated manifests would not be valid" in broken.output and "nothing was written" in broken.output
+    assert texts(root) == before
+    monkeypatch.undo()
+
+    result = cli("pull", str(root), "--update", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert changed_files(before, texts(root)) == {"hooks/router.py"}
+    assert "Warning: Hook/router-copy still differs after the update in config.code; plan shows it" in result.output
+
+
+def _with_a_manifest_change(changes: Any) -> Any:
+    """``Edits.changes`` that also renders (and so breaks) the manifest of the changed object."""
+
+    def wrapped(self: Any) -> Any:
+        for manifest in self.manifests.values():
+            manifest.changed.add(0)
+        return changes(self)
+
+    return wrapped

@@ -17,6 +17,7 @@ STACK = {
           automation: confident   # the default automation
           threshold: 1000
           notify_url: https://hooks.example.com/erp
+          account: acct-${env.UPD_ERP_USER}   # a variable that uses a secret
         environments:
           dev:
             variables:
@@ -132,6 +133,7 @@ STACK = {
           timeout_s: 10
         settings:
           erp_user: ${env.UPD_ERP_USER}
+          account: ${var.account}
         """,
     "hooks/router.py": """
         # Routes documents to the archive
