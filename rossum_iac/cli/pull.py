@@ -238,7 +238,7 @@ def _update(
     else:
         click.echo(_colored(diff), nl=False)
     if result.changes and not dry_run:
-        prompt = f"Write these changes to {len(result.changes)} files?"
+        prompt = f"Write these changes to {_count(len(result.changes), 'file')}?"
         if auto_approve or confirmed(prompt, err=as_json):
             result.write()
             written = True
@@ -266,18 +266,15 @@ def _update_report(result: Any, directory: Path, dry_run: bool, written: bool) -
     from rossum_iac.pull.update import import_hint
 
     org = result.organization
-    objects = len(result.updated)
-    files = len(result.changes)
+    objects = _count(len(result.updated), "object")
+    files = _count(len(result.changes), "file")
     where = f"organization {org.get('name')!r} (id {org.get('id')})"
     if not result.changes:
         click.echo(f"The manifests of stack {result.stack.name!r} are in step with {where}; nothing to change.")
     elif dry_run:
-        click.echo(f"Would change {files} files for {objects} objects of {where} (--dry-run: nothing was written).")
+        click.echo(f"Would change {files} for {objects} of {where} (--dry-run: nothing was written).")
     elif written:
-        click.echo(
-            f"Changed {files} files for {objects} objects of {where}. `rossum-iac plan {directory}` compares "
-            "them again."
-        )
+        click.echo(f"Changed {files} for {objects} of {where}. `rossum-iac plan {directory}` compares them again.")
     if result.kept:
         click.echo("Not overwritten (the manifest decides how these values are written):")
         for kept in result.kept:
@@ -289,8 +286,9 @@ def _update_report(result: Any, directory: Path, dry_run: bool, written: bool) -
         click.echo(f"  ({import_hint(directory)})")
     if result.other_unmanaged:
         click.echo(
-            f"{result.other_unmanaged} other objects of the organization are in no stack (see rossum-iac drift "
-            f"{directory} --include-unmanaged)."
+            f"{_count(result.other_unmanaged, 'other object')} of the organization "
+            f"{'is' if result.other_unmanaged == 1 else 'are'} in no stack (see rossum-iac drift {directory} "
+            "--include-unmanaged)."
         )
     if result.missing:
         click.echo("Not found in the organization (deleted outside the stack, or never applied; manifests kept):")
@@ -311,3 +309,7 @@ def _update_report(result: Any, directory: Path, dry_run: bool, written: bool) -
         click.echo(f"Warning: {address} still differs after the update in {', '.join(fields)}; plan shows it")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

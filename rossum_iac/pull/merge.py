@@ -398,12 +398,25 @@ class _SchemaMerge:
                 continue
             found = self.nodes.get(str(live_node.get("id")))
             if found is None:
-                new.append(styled(_escape_all(live_node)))
+                new.append(self.new_node(live_node))
                 continue
             self.node(found[0], found[1], live_node)
             new.append(found[0])
         if replace_items(raw, new):
             self.merger.wrote(self.path, self.site)
+
+    def new_node(self, live: Mapping[str, Any]) -> Any:
+        """A node added live, as pull writes it; nodes it holds that the manifest has (moved here) are reused."""
+        node = styled(_escape_all({k: v for k, v in live.items() if k != "children"}))
+        children = live.get("children")
+        if isinstance(children, list):
+            node["children"] = CommentedSeq()
+            self.children(node["children"], children)
+        elif isinstance(children, Mapping):
+            holder: list[Any] = []
+            self.children(holder, [children])
+            node["children"] = holder[0]
+        return node
 
     def node(self, raw: Any, desired: Mapping[str, Any], live: Mapping[str, Any]) -> None:
         label = f"{self.path}[{raw.get('id')}]"

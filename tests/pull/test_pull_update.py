@@ -554,3 +554,32 @@ def _with_a_manifest_change(changes: Any) -> Any:
         return changes(self)
 
     return wrapped
+
+
+def test_inline_schema_content_nodes_changed_added_removed_moved(emulator: Any, tmp_path: Path) -> None:
+    from tests.e2e.e2e_helpers import BASE_MANIFESTS
+
+    root = write_manifests(tmp_path / "inline", BASE_MANIFESTS)
+    cli = cli_for(emulator)
+    assert cli("apply", str(root), "--auto-approve").exit_code == 0
+    live = Live(emulator)
+    schema = live.find("schemas", "Main schema")
+    content = live.get(f"schemas/{schema['id']}")["content"]
+    basics = content[0]["children"]
+    invoice_id, amount_total = basics
+    invoice_id["label"] = "Invoice no."
+    extra = {"category": "section", "id": "extra", "label": "Extra", "icon": None, "children": [amount_total]}
+    content[0]["children"] = [invoice_id, {"category": "datapoint", "id": "due", "label": "Due", "type": "date"}]
+    live.patch(f"schemas/{schema['id']}", {"content": [*content, extra]})
+    before = texts(root)
+    result = cli("pull", str(root), "--update", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    after = texts(root)["base.yaml"]
+    assert changed_files(before, texts(root)) == {"base.yaml"}
+    assert "{category: datapoint, id: invoice_id, label: Invoice no., type: string}" in after
+    assert "id: due" in after and "id: extra" in after
+    moved = "    children:\n      - {category: datapoint, id: amount_total, label: Total, type: number}\n---"
+    assert moved in after  # moved into the new section, written as it was
+    assert after.index("id: extra") < after.index("id: amount_total") and after.count("id: amount_total") == 1
+    assert after.startswith(before["base.yaml"].split("content:")[0])  # the documents before it are untouched
+    assert cli("plan", str(root), "--detailed-exitcode").exit_code == 0
