@@ -71,14 +71,19 @@ def parse_queue_delete_after(value: str | None) -> str | None:
 
 
 def load_manifests(directory: Path, env: str | None) -> Stack:
-    """Load and validate the manifests (no network access)."""
-    from rossum_iac.manifest import load_stack
+    """Load and validate the manifests (no network access); warnings are printed on stderr and loading goes on."""
+    from rossum_iac.manifest import ManifestErrors, load
 
     if not directory.exists():
         raise UsageError(f"{directory}: no such directory")
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory of manifests")
-    return load_stack(directory, env=env)
+    result = load(directory, env=env)
+    if result.errors or result.stack is None:
+        raise ManifestErrors(result.errors)
+    for warning in result.warnings:
+        log(str(warning))
+    return result.stack
 
 
 def env_base_url(stack: Stack) -> str | None:

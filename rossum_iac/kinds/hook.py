@@ -15,26 +15,38 @@ from rossum_iac.kinds.fragments import (
     metadata,
     nullable,
     obj,
+    ref,
     string,
     strings,
 )
 
 HOOK_EVENTS = [
+    "annotation_status",
     "annotation_status.changed",
+    "annotation_content",
     "annotation_content.initialize",
     "annotation_content.started",
     "annotation_content.user_update",
     "annotation_content.updated",
     "annotation_content.confirm",
     "annotation_content.export",
+    "upload",
     "upload.created",
+    "email",
     "email.received",
+    "invocation",
     "invocation.scheduled",
     "invocation.manual",
     "invocation.interface",
 ]
+"""Events (``event.action``) and whole events (``annotation_status``: every action of the event), as the API
+accepts them."""
 HOOK_TYPES = ["webhook", "function", "job"]
 HOOK_RUNTIMES = ["python3.12", "nodejs22.x"]
+"""The runtimes the API reference lists today."""
+RUNTIME_PATTERN = r"^(python|nodejs)[0-9]"
+"""Any Python or Node.js runtime: hooks of older organizations keep theirs (python3.8, nodejs18.x...) until Rossum
+switches them, and the API returns and accepts them as they are."""
 
 
 def code_suffix(data: Mapping[str, Any]) -> str:
@@ -46,7 +58,7 @@ def code_suffix(data: Mapping[str, Any]) -> str:
 
 _CONFIG = {
     "url": Field(string("URL of the webhook endpoint.")),
-    "secret": Field(string("HMAC signing key of webhook payloads (use ${env.NAME})."), write_only=True),
+    "secret": Field(nullable("string", "HMAC signing key of webhook payloads (use ${env.NAME})."), write_only=True),
     "insecure_ssl": Field(boolean("Disable TLS verification (testing only)."), default=False),
     "client_ssl_certificate": Field(nullable("string")),
     "client_ssl_key": Field(nullable("string", "Write-only; use ${env.NAME}."), write_only=True),
@@ -58,10 +70,19 @@ _CONFIG = {
         integer("Polling time of asynchronous webhooks (1-3600).", minimum=1, maximum=3600), default=300
     ),
     "retry_after_polling_failure": Field(boolean()),
-    "app": Field(obj("(Deprecated) Configuration app.")),
+    "retry_count_for_polling_failure": Field(
+        integer("Retries of a failed poll of an asynchronous webhook (returned by the API, not documented).")
+    ),
+    "app": Field({"type": ["object", "null"], "description": "(Deprecated) Configuration app."}),
     "payload_logging_enabled": Field(boolean()),
     "retry_on_any_non_2xx": Field(boolean()),
-    "runtime": Field(enum(HOOK_RUNTIMES, "Runtime of a function hook.")),
+    "runtime": Field(
+        {
+            "anyOf": [{"type": "string", "pattern": RUNTIME_PATTERN}, ref("placeholder")],
+            "description": "Runtime of a function hook: python3.12 or nodejs22.x (older python3.N / nodejsN.x "
+            "runtimes of existing hooks are accepted).",
+        }
+    ),
     "code": Field(
         content({"type": "string"}, "Source code of a function hook, inline or {file: path.py|.js}."),
         content=Content(
@@ -69,7 +90,9 @@ _CONFIG = {
         ),
     ),
     "third_party_library_pack": Field(nullable("string", "Libraries available to the function (default).")),
-    "memory_size_mb": Field(integer("Function memory limit (128-256).", minimum=128, maximum=256)),
+    "memory_size_mb": Field(
+        integer("Function memory limit (at least 128; 256 unless Rossum raised the limit on request).", minimum=128)
+    ),
 }
 
 FROM_TEMPLATE_FIELDS = ("name", "hook_template", "events", "queues", "token_owner", "metadata")
@@ -95,6 +118,11 @@ def hidden(data: Mapping[str, Any], path: str) -> bool:
 
 
 _IS_FUNCTION = {"properties": {"type": {"const": "function"}}, "required": ["type"]}
+_IS_PRIVATE = {
+    "required": ["config"],
+    "properties": {"config": {"properties": {"private": {"const": True}}, "required": ["private"]}},
+}
+_FROM_TEMPLATE = {"required": ["hook_template"], "properties": {"hook_template": {"type": "string"}}}
 
 KIND = KindDef(
     rank=60,
@@ -107,7 +135,8 @@ KIND = KindDef(
     schema_extra={
         "allOf": [
             {
-                "if": {"required": ["hook_template"]},
+                # a store hook gets its config from the template; a private hook's url/code is hidden by the API
+                "if": {"anyOf": [_FROM_TEMPLATE, _IS_PRIVATE]},
                 "else": {
                     "if": _IS_FUNCTION,
                     "then": {"properties": {"config": {"required": ["runtime", "code"]}}},
@@ -123,7 +152,11 @@ KIND = KindDef(
         "run_after": Field(key_refs("Hook"), ref="Hook", many=True, set_like=True, default=[]),
         "active": Field(boolean("Whether the hook is notified."), default=True),
         "events": Field(
-            {"type": "array", "items": enum(HOOK_EVENTS), "description": "Events (event.action) that notify the hook."},
+            {
+                "type": "array",
+                "items": enum(HOOK_EVENTS),
+                "description": "Events (event.action, or a whole event) that notify the hook.",
+            },
             set_like=True,
         ),
         "sideload": Field(strings("Related objects included in the hook payload."), set_like=True, default=[]),
@@ -131,8 +164,8 @@ KIND = KindDef(
         "config": Field(
             {
                 "type": "object",
-                "description": "Configuration of the webhook (url, secret, ...) or function (runtime, code, ...).",
-                "additionalProperties": False,
+                "description": "Configuration of the webhook (url, secret, ...) or function (runtime, code, ...); "
+                "keys not listed here are passed to the API as written.",
             },
             properties=_CONFIG,
             required=True,

@@ -180,7 +180,7 @@ KIND = KindDef(
             content=Content((".py",), description="the TxScript condition", min_lines=2),
             default="True",
         ),
-        "description": Field(string("Description (at most 255 characters).", maxLength=255), default=""),
+        "description": Field(string("Description of the rule."), default=""),
         "rule_template": Field(
             nullable("string", "URL of the rule template."),
             default=None,

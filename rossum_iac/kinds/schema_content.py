@@ -4,8 +4,9 @@
   50 characters) and ``label``.
 - The top level holds only sections; sections hold datapoints and multivalues; a multivalue holds exactly one
   tuple or datapoint (a mapping, not a list); a tuple appears only inside a multivalue and holds datapoints.
-- A datapoint's ``type`` is string, number, date, enum or button; an enum has non-empty ``options`` each with
-  ``value`` and ``label``; a button cannot be the direct child of a multivalue.
+- A datapoint's ``type`` is string, number, date, enum or button; an enum has ``options``, each with ``value`` and
+  ``label`` (``[]`` is fine: extensions fill the options of such enums at run time); a button cannot be the direct
+  child of a multivalue.
 - ``width``, ``stretch``, ``can_collapse`` and ``width_chars`` are only for table columns (datapoints in a tuple).
 """
 
@@ -225,9 +226,12 @@ class _Checker:
 
     def _options(self, node: dict[str, Any], name: str, pos: Pos) -> None:
         options = node.get("options")
-        if not isinstance(options, list) or not options:
+        if not isinstance(options, list):
             where = _pos(node, "options") if "options" in node else pos
-            self.report(where, f"enum {name} needs a non-empty list of options, each with value and label")
+            self.report(
+                where,
+                f"enum {name} needs options: a list of {{value, label}} ([] when an extension fills them at run time)",
+            )
             return
         for index, option in enumerate(options):
             where = _pos(options, index)
@@ -310,7 +314,7 @@ def schema_content_defs() -> dict[str, Any]:
         "allOf": [
             {
                 "if": {"properties": {"type": {"const": "enum"}}, "required": ["type"]},
-                "then": {"properties": {"options": {"minItems": 1}}, "required": ["options"]},
+                "then": {"required": ["options"]},
             }
         ],
     }

@@ -1,4 +1,8 @@
-"""Manifest problems with their position, and the exception that carries all of them at once."""
+"""Manifest problems with their position, and the exception that carries all of them at once.
+
+A problem is an error (the manifests cannot be used) or a warning (they can, but something deserves a look: a field
+rossum-iac does not know, passed through to the API as written). ``ManifestErrors`` carries errors only.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from typing import Any
 
 from rossum_iac.errors import RossumIacError
 
+ERROR = "error"
+WARNING = "warning"
+
 
 @dataclass(frozen=True)
 class ManifestError:
@@ -18,6 +25,8 @@ class ManifestError:
     line: int
     column: int
     message: str
+    severity: str = ERROR
+    """``error`` or ``warning``."""
 
     @property
     def location(self) -> str:
@@ -26,12 +35,13 @@ class ManifestError:
         return str(self.file)
 
     def __str__(self) -> str:
-        return f"{self.location}: error: {self.message}"
+        return f"{self.location}: {self.severity}: {self.message}"
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (str(self.file), self.line, self.column, self.message)
 
     def to_dict(self) -> dict[str, Any]:
+        """For JSON output (errors and warnings are listed apart, so the severity is not repeated)."""
         return {"file": str(self.file), "line": self.line, "column": self.column, "message": self.message}
 
 

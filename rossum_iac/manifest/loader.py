@@ -1,7 +1,13 @@
 """Loading a manifest directory into a ``Stack``, collecting every problem on the way.
 
 Entry points: ``load_stack`` (raises ``ManifestErrors`` with all problems, sorted by file and line),
-``validate_stack`` (returns them) and ``load`` (both, plus counts for the CLI). Nothing here touches the network.
+``validate_stack`` (returns them) and ``load`` (both, plus warnings and counts for the CLI). Nothing here touches
+the network.
+
+Fields the API may add over time (docs/manifests.md, "Validation"): a top-level field a kind does not know is an
+error when it is a typo of a known one (``suggest.typo_of``), otherwise a warning, and the field is passed to the
+API as written; unknown keys inside objects with known keys (hook ``config``) follow the typo rule and are otherwise
+accepted silently. ``strict`` turns warnings into errors.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 from rossum_iac.kinds import KIND_NAMES, KINDS
 from rossum_iac.kinds.base import KEY_MAX_LENGTH, KEY_PATTERN, MARKER_KEY, TOOL_OPTIONS, Content
 from rossum_iac.manifest.checks import LoadedObject, RefSite, check_stack
-from rossum_iac.manifest.errors import ManifestError, ManifestErrors, sort_errors
+from rossum_iac.manifest.errors import WARNING, ManifestError, ManifestErrors, sort_errors
 from rossum_iac.manifest.includes import Included, IncludeError, IncludeReader, is_include
 from rossum_iac.manifest.model import DesiredObject, Environment, Ref, Secret, SourceLocation, Stack, Template
 from rossum_iac.manifest.schema_validation import Problem, validate
@@ -31,7 +37,7 @@ from rossum_iac.manifest.stackfile import (
 )
 from rossum_iac.manifest.variables import Resolver, Variables, placeholder_form
 from rossum_iac.manifest.yaml_io import Document, Pos, YamlSyntaxError, YMap, YSeq, parse_documents, plain
-from rossum_iac.suggest import suggest
+from rossum_iac.suggest import suggest, typo_of
 
 _KEY_RE = re.compile(KEY_PATTERN)
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -46,14 +52,19 @@ class LoadResult:
     """YAML files read (stack file, environment files and manifests)."""
     objects: int = 0
     """Number of object documents found."""
+    warnings: list[ManifestError] = field(default_factory=list)
+    """Problems that do not stop the stack from loading (severity ``warning``), sorted by file and line."""
 
 
-def load(root: Path | str, env: str | None = None, environ: Mapping[str, str] | None = None) -> LoadResult:
+def load(
+    root: Path | str, env: str | None = None, environ: Mapping[str, str] | None = None, strict: bool = False
+) -> LoadResult:
     """Load and validate the manifests under ``root`` for environment ``env`` (``None``: stack defaults only).
 
-    ``environ`` supplies ``${env.NAME}`` values (default: the process environment).
+    ``environ`` supplies ``${env.NAME}`` values (default: the process environment). ``strict``: warnings are
+    errors.
     """
-    return _Loader(Path(root), env, os.environ if environ is None else environ).run()
+    return _Loader(Path(root), env, os.environ if environ is None else environ, strict).run()
 
 
 def load_stack(root: Path | str, env: str | None = None, environ: Mapping[str, str] | None = None) -> Stack:
@@ -130,11 +141,13 @@ class _ObjectContext:
 
 
 class _Loader:
-    def __init__(self, root: Path, env: str | None, environ: Mapping[str, str]):
+    def __init__(self, root: Path, env: str | None, environ: Mapping[str, str], strict: bool = False):
         self.root = root
         self.env = env
         self.environ = environ
+        self.strict = strict
         self.errors: list[ManifestError] = []
+        self.warnings: list[ManifestError] = []
         self.digest_parts: dict[str, bytes] = {}
         self.files: list[Path] = []
         self.includes = IncludeReader(root)
@@ -143,6 +156,13 @@ class _Loader:
 
     def error(self, file: Path, pos: Pos, message: str) -> None:
         self.errors.append(ManifestError(file, pos[0], pos[1], message))
+
+    def warn(self, file: Path, pos: Pos, message: str) -> None:
+        """A problem that does not stop the stack from loading (an error with ``strict``)."""
+        if self.strict:
+            self.error(file, pos, message)
+        else:
+            self.warnings.append(ManifestError(file, pos[0], pos[1], message, WARNING))
 
     # -- orchestration ------------------------------------------------------------------------------------------
 
@@ -183,7 +203,7 @@ class _Loader:
                 objects=tuple(item.obj for item in loaded),
                 digest=self._digest(),
             )
-        return LoadResult(stack, errors, self.files, object_docs)
+        return LoadResult(stack, errors, self.files, object_docs, sort_errors(self.warnings))
 
     def _objects(
         self, manifest_files: list[Path], parsed: dict[Path, list[Document]]
@@ -436,6 +456,7 @@ class _Loader:
         kind_def = KINDS[kind]
         declarable = list(kind_def.declarable)
         raw_fields: dict[str, Any] = {}
+        unknown: list[str] = []
         for name in data:
             if name in TOOL_OPTIONS:
                 continue
@@ -443,15 +464,26 @@ class _Loader:
                 raw_fields[name] = data[name]
                 continue
             reason = kind_def.not_declarable_reason(name)
+            typo = typo_of(name, [*declarable, *TOOL_OPTIONS]) if not reason else None
             if reason:
                 self.error(path, data.key_pos(name), f"'{name}' cannot be declared on a {kind}: it {reason}")
-            else:
+            elif typo is not None:
                 self.error(
                     path,
                     data.key_pos(name),
-                    f"unknown field '{name}' for a {kind}{suggest(name, declarable)}; {kind} fields are "
+                    f"unknown field '{name}' for a {kind} (did you mean '{typo}'?); {kind} fields are "
                     f"{', '.join(declarable)}",
                 )
+            else:
+                self.warn(
+                    path,
+                    data.key_pos(name),
+                    f"unknown field '{name}' for a {kind}: rossum-iac does not know it (a field the API added "
+                    "recently?); it is sent to the API and compared as written",
+                )
+                raw_fields[name] = data[name]
+                unknown.append(name)
+        self._nested_unknown(path, kind, data)
         metadata = raw_fields.get("metadata")
         if isinstance(metadata, YMap) and MARKER_KEY in metadata:
             self.error(
@@ -468,7 +500,7 @@ class _Loader:
             if "protect" in data
             else False
         )
-        ignore_changes = self._ignore_changes(data, path, kind, declarable)
+        ignore_changes = self._ignore_changes(data, path, kind, declarable + unknown)
         instance: dict[str, Any] = {"kind": kind, "key": key if key_ok else "invalid-key"}
         if "protect" in data:
             instance["protect"] = placeholder_form(protect)
@@ -493,6 +525,26 @@ class _Loader:
         )
         field_pos = {name: data.value_pos(name) for name in data}
         return LoadedObject(obj, path, data.value_pos("key"), field_pos, ctx.ref_sites)
+
+    def _nested_unknown(self, path: Path, kind: str, data: YMap) -> None:
+        """Keys of an object field with known keys (hook ``config``) that are typos of a known key. Other unknown
+        keys are accepted: the API owns these objects and adds keys over time."""
+        for name, spec in KINDS[kind].fields.items():
+            value = data.get(name)
+            if not spec.properties or not isinstance(value, YMap):
+                continue
+            known = [key for key, sub in spec.properties.items() if sub.declarable]
+            for key in value:
+                if not isinstance(key, str) or key in spec.properties:
+                    continue
+                typo = typo_of(key, known)
+                if typo is not None:
+                    self.error(
+                        path,
+                        value.key_pos(key),
+                        f"unknown field '{key}' in {name} (did you mean '{typo}'?); known {name} fields are "
+                        f"{', '.join(sorted(known))} (other names are passed to the API as written)",
+                    )
 
     def _ignore_changes(self, data: YMap, path: Path, kind: str, declarable: list[str]) -> list[str]:
         raw = data.get("ignore_changes")

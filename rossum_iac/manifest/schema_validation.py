@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from rossum_iac.kinds import KINDS
 from rossum_iac.kinds.base import KEY_PATTERN, NAME_PATTERN, PLACEHOLDER_PATTERN
+from rossum_iac.kinds.hook import RUNTIME_PATTERN
 from rossum_iac.suggest import suggest
 
 if TYPE_CHECKING:  # jsonschema is imported on the first validation (it is slow to import)
@@ -270,6 +271,11 @@ def _pattern_message(field: str, value: Any, pattern: str) -> str:
         return f"{field}: {value!r} is not a valid key; use lowercase letters, digits, '-' and '_' (like invoices-eu)"
     if pattern == NAME_PATTERN:
         return f"{field}: {value!r} is not a valid name; use letters, digits and '_'"
+    if pattern == RUNTIME_PATTERN:
+        return (
+            f"{field}: {value!r} is not a function runtime; use python3.12 or nodejs22.x (an older python3.N or "
+            "nodejsN.x is accepted too)"
+        )
     if "\\d+:" in pattern:
         return f"{field}: {value!r} is not a duration; write it like 01:00:00 or '90 00:00:00' (days hours)"
     return f"{field}: {value!r} does not have the expected format"

@@ -77,6 +77,7 @@ def test_json_output(tmp_path: Path) -> None:
                 "message": "locale should be text, not the number 5",
             }
         ],
+        "warnings": [],
     }
 
 

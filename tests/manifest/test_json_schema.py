@@ -80,7 +80,7 @@ MISTAKES = [
     pytest.param({k: v for k, v in QUEUE.items() if k != "schema"}, id="missing-schema"),
     pytest.param({**QUEUE, "workspace": "https://x.example.com/api/v1/workspaces/1"}, id="url-instead-of-key"),
     pytest.param({**QUEUE, "session_timeout": "one hour"}, id="duration"),
-    pytest.param({**HOOK, "events": ["annotation_status"]}, id="hook-event"),
+    pytest.param({**HOOK, "events": ["annotation_status.exploded"]}, id="hook-event"),
     pytest.param({**HOOK, "type": "lambda"}, id="hook-type"),
     pytest.param({**HOOK, "config": {}}, id="webhook-without-url"),
     pytest.param({**HOOK, "type": "function", "config": {"runtime": "python3.12"}}, id="function-without-code"),
