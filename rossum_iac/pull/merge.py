@@ -8,8 +8,9 @@ differs:
   longer has is removed), lists item by item (set-like lists keep the manifest's order and gain new items at the
   end), other values replaced in the style they were written in (quotes, literal blocks, flow lists);
 - a value written with ``${var...}``, ``${env...}`` or ``${ref...}`` is never overwritten: the difference is
-  reported. Text over several lines is merged line by line instead: live changes to lines without a placeholder
-  are taken, a change to a line with one is reported (``merge_text``);
+  reported. Text over several lines (and included text files) is merged line by line instead: unchanged lines
+  stay as written, live changes to lines without a placeholder are taken, a change to a line with one is
+  reported (``merge_text``);
 - ``{file: ...}`` includes: the included file is changed (hook code, email bodies, rule conditions, schema content
   and the formula files inside it), never the include;
 - new values are written as pull writes them (``${`` escaped as ``$${``, URLs and ids of the stack's objects as
@@ -53,17 +54,17 @@ def placeholders(text: str) -> list[str]:
 
 
 def merge_text(raw: str, resolved: Any, live: str) -> str | None:
-    """``raw`` (text as written, with placeholders) changed as the live text differs from ``resolved`` (the same
-    text with its placeholders filled in); ``None`` when a line with a placeholder changed live."""
-    if not placeholders(raw):
-        return escape(live)
+    """``raw`` (text as written, maybe with placeholders and ``$${`` escapes) changed line by line where the live
+    text differs from ``resolved`` (the same text as the engine reads it): unchanged lines keep how they were
+    written, changed ones are taken from the live text (escaped). ``None`` when a line with a placeholder changed
+    live, or when lines no longer correspond (a variable's value over several lines)."""
     if not isinstance(resolved, str) or UNSET in resolved:
         return None
     raw_lines = raw.splitlines(keepends=True)
     old_lines = resolved.splitlines(keepends=True)
     new_lines = live.splitlines(keepends=True)
     if len(raw_lines) != len(old_lines):
-        return None  # a variable's value spans lines: lines no longer correspond
+        return None if placeholders(raw) else escape(live)
     out: list[str] = []
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -272,6 +273,9 @@ class Merger:
                 self.wrote(path, site)
 
     def _placeholder(self, parent: Any, key: Any, raw: str, desired: Any, live: Any, path: str, site: Site) -> None:
+        if _contains_unset(desired):
+            self.keep(path, site, parent, key, self.placeholder_message(placeholders(raw), desired, live, path))
+            return
         if isinstance(live, str) and isinstance(desired, str) and ("\n" in raw or "\n" in live):
             merged = merge_text(raw, desired, live)
             if merged is not None:
@@ -296,6 +300,9 @@ class Merger:
             self.keep(path, site, parent, key, f"is no longer text live; {raw.get('file')} was not changed")
             return
         text = self.edits.read_text(target)
+        if _contains_unset(desired):
+            self.keep(path, site, parent, key, self.placeholder_message(placeholders(text), desired, live, path))
+            return
         merged = merge_text(text, desired, live)
         if merged is None:
             self.keep(

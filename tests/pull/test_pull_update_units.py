@@ -10,7 +10,7 @@ import pytest
 from ruamel.yaml.comments import CommentedSeq
 
 from rossum_iac.pull import yaml_edit
-from rossum_iac.pull.merge import merge_text, placeholders, styled
+from rossum_iac.pull.merge import UNSET, merge_text, placeholders, styled
 from rossum_iac.pull.update import split_path
 from rossum_iac.pull.yaml_edit import Edits, YamlFile, guess_indent, replace_items, unified_diff, write_edits
 from tests.pull.update_stack import STACK
@@ -41,6 +41,11 @@ def test_merge_text_takes_live_lines_and_protects_placeholder_lines() -> None:
     assert merge_text(raw, resolved, "y = 1\nz = '${literal}'\n") is None  # deleted
     assert merge_text("a ${var.v}\nb\n", "a 1\n2\nb\n", "a 1\n2\nc\n") is None  # a value over lines: no mapping
     assert merge_text("no placeholders ${x}\n", "no placeholders ${x}\n", "now ${y}\n") == "now $${y}\n"
+    # unchanged lines keep how they were written (a JavaScript template literal left unescaped), changed ones are
+    # escaped as pull writes them
+    js = "const a = `${x}`;\nconst b = 1;\n"
+    assert merge_text(js, js, "const a = `${x}`;\nconst b = `${y}`;\n") == "const a = `${x}`;\nconst b = `$${y}`;\n"
+    assert merge_text("a ${env.S}\nb\n", f"a {UNSET}\nb\n", "a\nc\n") is None  # not set: not compared
 
 
 @pytest.mark.parametrize(
