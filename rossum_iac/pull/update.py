@@ -215,7 +215,7 @@ def check_update(result: Update, live: LiveState, environ: Mapping[str, str]) ->
     env = result.stack.environment.name if result.stack.environment else None
     with tempfile.TemporaryDirectory(prefix="rossum-iac-update-") as scratch:
         copy = Path(scratch) / root.name
-        shutil.copytree(root, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".git"))
         for path, (_, text) in result.changes.items():
             (copy / path.relative_to(root)).write_text(text, encoding="utf-8", newline="\n")
         loaded = load(copy, env, _Environ(environ))
@@ -226,19 +226,24 @@ def check_update(result: Update, live: LiveState, environ: Mapping[str, str]) ->
                 "with the manifest, and bring the value in step by hand"
             )
         plan, context = build_plan(loaded.stack, live, strict=False)
-    kept = {(k.address, k.path) for k in result.kept}
     for action in plan.actions:
         owned = context.ownership.owned.get(action.address)
         if owned is None or owned.adopt is not None or action.address not in context.desired:
             continue
         kind = KINDS[action.kind]
+        kept = [k.path for k in result.kept if k.address == action.address]
         paths = [
             c.path
             for c in action.changes
-            if c.format != "option" and not _write_only(kind, c.path) and (action.address, c.path) not in kept
+            if c.format != "option" and not _write_only(kind, c.path) and not _reported(c.path, kept)
         ]
         if paths:
             result.still_differs.append((action.address, paths))
+
+
+def _reported(path: str, kept: list[str]) -> bool:
+    """Whether a difference at ``path`` was reported (at it, inside it, or at a value it is part of)."""
+    return any(k == path or k.startswith((path + ".", path + "[")) or path.startswith(k + ".") for k in kept)
 
 
 def _free_value(converter: Converter) -> Any:

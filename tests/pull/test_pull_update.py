@@ -262,6 +262,10 @@ def test_placeholder_backed_values_are_reported_and_left(emulator: Any, tmp_path
     )
     rule = live.find("rules", "High amount")
     live.patch(f"rules/{rule['id']}", {"trigger_condition": rule["trigger_condition"].replace("1000", "5000")})
+    schema = live.find("schemas", "Invoice")
+    content = live.get(f"schemas/{schema['id']}")["content"]
+    content[0]["children"][1]["label"] = "Total with tax"  # ${var.total_label} in the content file
+    live.patch(f"schemas/{schema['id']}", {"content": content})
 
     result = cli("pull", str(root), "--update", "--auto-approve")
     assert result.exit_code == 0, result.output
@@ -283,6 +287,12 @@ def test_placeholder_backed_values_are_reported_and_left(emulator: Any, tmp_path
     assert "Hook/router settings.archive_queue_id: differs live, but the manifest writes ${ref.Queue.archive.id}" in out
     assert "Hook/router config.code: lines of router.py written with placeholders changed live" in out
     assert "Rule/high-amount trigger_condition: lines of high-amount.py written with placeholders changed live" in out
+    assert (
+        "schemas/invoice.content.yaml:10: Schema/invoice content[amount_total].label: differs live, but the manifest "
+        'writes ${var.total_label} here; not overwritten; change the variable if the live value (live: "Total with '
+        'tax") is the one to keep'
+    ) in out
+    assert "still differs" not in out  # what was reported is not listed again
     no_secret_in(out)
     assert "someone-else" not in out  # a value that differs from a secret is not shown either
     assert plan_exit(cli, root) == 2  # reported differences are still differences

@@ -18,6 +18,7 @@ STACK = {
           threshold: 1000
           notify_url: https://hooks.example.com/erp
           account: acct-${env.UPD_ERP_USER}   # a variable that uses a secret
+          total_label: Total
         environments:
           dev:
             variables:
@@ -53,7 +54,7 @@ STACK = {
             - {category: datapoint, id: invoice_id, label: Invoice number, type: string}
             - category: datapoint
               id: amount_total
-              label: Total   # with tax
+              label: ${var.total_label}   # with tax
               type: number
             - category: datapoint
               id: amount_due
