@@ -1,10 +1,15 @@
 """Shared test fixtures."""
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
 import pytest
+
+# Tests talk to emulators on loopback: the CLI does not pace its requests unless a test asks for it (the client's
+# own default of 10 requests/s is for real organizations; tests of pacing set the variable or the flag themselves).
+os.environ.setdefault("ROSSUM_IAC_RATE_LIMIT", "0")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -26,13 +27,23 @@ from rossum_iac.cli.target import TargetOptions, api_target, api_target_options,
 from rossum_iac.errors import UsageError
 
 
+@dataclass(frozen=True)
+class Run:
+    parallelism: int
+    force_unlock: bool
+
+
 @click.command("apply")
 @click.argument("source", required=False, default=".", type=click.Path(path_type=Path), metavar="[DIR | PLAN.json]")
 @env_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (required without a terminal).")
 @object_targets_option
-@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Changes made at the same time.")
+@click.option(
+    "--parallelism", type=click.IntRange(1, 64), default=4, show_default=True, help="Changes made at the same time."
+)
+@click.option(
+    "--force-unlock", is_flag=True, help="Break the lease of another apply of this stack (only when that run is gone)."
+)
 @queue_delete_after_option
 @click.option("--json", "as_json", is_flag=True, help="Print the per-object results as JSON.")
 @api_target_options
@@ -43,6 +54,7 @@ def apply(
     auto_approve: bool,
     targets: tuple[str, ...],
     parallelism: int,
+    force_unlock: bool,
     queue_delete_after: str | None,
     as_json: bool,
     target_options: TargetOptions,
@@ -54,10 +66,13 @@ def apply(
     if source.suffix.lower() == ".json" and not source.exists():
         raise UsageError(f"{source}: no such plan file")
     if looks_like_plan_file(source):
-        result = _apply_saved(source, env, targets, delete_after, parallelism, target_options, as_json)
+        result = _apply_saved(
+            source, env, targets, delete_after, Run(parallelism, force_unlock), target_options, as_json
+        )
     else:
-        result = _apply_directory(source, env, auto_approve, targets, delete_after, parallelism, target_options,
-                                  as_json)
+        result = _apply_directory(
+            source, env, auto_approve, targets, delete_after, Run(parallelism, force_unlock), target_options, as_json
+        )
     if result is None:  # nothing to do; --json still prints a result
         _print_empty_result(as_json)
         return
@@ -92,7 +107,7 @@ def _apply_directory(
     auto_approve: bool,
     targets: tuple[str, ...],
     delete_after: str | None,
-    parallelism: int,
+    run: Run,
     target_options: TargetOptions,
     as_json: bool,
 ) -> Any:
@@ -121,7 +136,15 @@ def _apply_directory(
             _cancelled(as_json)
         with report_interruption():
             return run_with_client(
-                target, lambda client: execute(client, plan, context, parallelism=parallelism, on_result=progress)
+                target,
+                lambda client: execute(
+                    client,
+                    plan,
+                    context,
+                    parallelism=run.parallelism,
+                    on_result=progress,
+                    force_unlock=run.force_unlock,
+                ),
             )
 
 
@@ -130,7 +153,7 @@ def _apply_saved(
     env: str | None,
     targets: tuple[str, ...],
     delete_after: str | None,
-    parallelism: int,
+    run: Run,
     target_options: TargetOptions,
     as_json: bool,
 ) -> Any:
@@ -158,7 +181,10 @@ def _apply_saved(
         report_interruption(),
     ):
         return run_with_client(
-            target, lambda client: apply_saved_plan(client, saved, stack, parallelism=parallelism, on_result=progress)
+            target,
+            lambda client: apply_saved_plan(
+                client, saved, stack, parallelism=run.parallelism, on_result=progress, force_unlock=run.force_unlock
+            ),
         )
 
 

@@ -40,13 +40,16 @@ async def apply_saved_plan(
     *,
     parallelism: int = 4,
     on_result: Callable[[ObjectResult], None] | None = None,
+    force_unlock: bool = False,
 ) -> ApplyResult:
     """Apply a plan file: refuse if the manifests or any object it touches changed since it was made."""
     check_manifests(saved, stack)
     options = PlanOptions(targets=saved.targets, queue_delete_after=saved.queue_delete_after)
     fresh, context = await make_plan(client, stack, options, base_url=saved.base_url)
     check_live(saved, fresh, context)
-    return await execute(client, saved, context, parallelism=parallelism, on_result=on_result)
+    return await execute(
+        client, saved, context, parallelism=parallelism, on_result=on_result, force_unlock=force_unlock
+    )
 
 
 async def drift(client: APIClient, stack: Stack, *, include_unmanaged: bool = False) -> DriftReport:

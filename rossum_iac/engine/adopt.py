@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 
 from rossum_iac.engine.errors import AdoptError
 from rossum_iac.engine.identity import ORGANIZATION, Marker, Ownership, RegistryEntry, match
+from rossum_iac.engine.lease import Lease
 from rossum_iac.engine.live import APIClient, LiveObject, LiveState, read_live
+from rossum_iac.engine.orgmeta import OrganizationMetadata
 from rossum_iac.engine.registry import ActionFailed, RegistryWriter
 from rossum_iac.engine.twins import Twins, find_twins
 from rossum_iac.kinds import KINDS, MARKER_KEY, Identity
@@ -101,6 +103,19 @@ async def write_records(
     pairs: Mapping[str, LiveObject],
 ) -> tuple[list[AdoptResult], dict[str, str]]:
     """Record ``address -> live object`` ownership; returns the results and ``address -> error`` of failures."""
+    org_metadata = OrganizationMetadata(client, live.organization)
+    async with Lease(client, stack.name, org_metadata):
+        return await _write_records(client, stack, live, ownership, pairs, org_metadata)
+
+
+async def _write_records(
+    client: APIClient,
+    stack: Stack,
+    live: LiveState,
+    ownership: Ownership,
+    pairs: Mapping[str, LiveObject],
+    org_metadata: OrganizationMetadata,
+) -> tuple[list[AdoptResult], dict[str, str]]:
     resolver = ownership.resolver()
     current = {o.tail: dict(o.data) for o in live}
     results: list[AdoptResult] = []
@@ -125,7 +140,7 @@ async def write_records(
 
     with_metadata = {a: o for a, o in pairs.items() if KINDS[o.kind].has_metadata}
     await asyncio.gather(*(mark(a, o) for a, o in with_metadata.items()))
-    writer = RegistryWriter(client, stack.name, resolver, current, live.organization)
+    writer = RegistryWriter(client, stack.name, resolver, current, live.organization, org_metadata)
     for address, obj in pairs.items():
         kind = KINDS[obj.kind]
         if kind.has_metadata:

@@ -9,11 +9,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rossum_iac.engine.duplicates import find_duplicates
+from rossum_iac.engine.lease import Lease
 from rossum_iac.engine.live import APIClient
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.planfile import stack_secret_values
@@ -86,8 +89,10 @@ class Executor:
         *,
         parallelism: int = 4,
         on_result: Callable[[ObjectResult], None] | None = None,
+        force_unlock: bool = False,
     ) -> None:
         self.plan = plan
+        self.force_unlock = force_unlock
         self.parallelism = max(1, parallelism)
         self.on_result = on_result
         self.secret_values = sorted(set(stack_secret_values(context.stack)), key=len, reverse=True)
@@ -100,6 +105,17 @@ class Executor:
         return text
 
     async def run(self) -> ApplyResult:
+        if not any(a.is_change for a in self.plan.actions):
+            return ApplyResult()
+        session = self.session
+        lease = Lease(session.client, session.stack, session.registries.org_metadata, force=self.force_unlock)
+        async with lease:
+            result = await self._run_actions(lease)
+            for address, note in (await find_duplicates(session, result.results)).items():
+                _add_detail(result, address, note)
+        return result
+
+    async def _run_actions(self, lease: Lease) -> ApplyResult:
         actions = {a.address: a for a in self.plan.actions if a.is_change}
         done: dict[str, asyncio.Event] = {a: asyncio.Event() for a in actions}
         status: dict[str, str] = {}
@@ -111,7 +127,11 @@ class Executor:
                 if dep in done:
                     await done[dep].wait()
             failed_deps = [d for d in action.depends_on if d in status and status[d] != "ok"]
-            if failed_deps:
+            if lease.lost is not None:
+                outcome = ObjectResult(
+                    action.address, _label(action), "skipped", action.id, f"not attempted: {lease.lost} took the lease"
+                )
+            elif failed_deps:
                 outcome = ObjectResult(
                     action.address,
                     _label(action),
@@ -149,6 +169,13 @@ class Executor:
         return ObjectResult(action.address, _label(action), "ok", obj_id, warning, time.perf_counter() - started)
 
 
+def _add_detail(result: ApplyResult, address: str, note: str) -> None:
+    for index, outcome in enumerate(result.results):
+        if outcome.address == address:
+            detail = f"{outcome.detail}; {note}" if outcome.detail else note
+            result.results[index] = dataclasses.replace(outcome, detail=detail)
+
+
 def _label(action: Action) -> str:
     """The result's action name: ``adopt`` for an update that only records ownership."""
     if action.action is ActionType.UPDATE and action.adopt and not action.changes:
@@ -163,5 +190,7 @@ async def execute(
     *,
     parallelism: int = 4,
     on_result: Callable[[ObjectResult], None] | None = None,
+    force_unlock: bool = False,
 ) -> ApplyResult:
-    return await Executor(client, plan, context, parallelism=parallelism, on_result=on_result).run()
+    executor = Executor(client, plan, context, parallelism=parallelism, on_result=on_result, force_unlock=force_unlock)
+    return await executor.run()

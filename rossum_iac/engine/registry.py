@@ -1,6 +1,7 @@
 """Writing ownership records of kinds without ``metadata`` (see ``identity``): email templates in their queue's
-marker, rules in the organization's metadata. Each holder is read-modify-written under its own lock, starting from
-the latest state this process has seen of it."""
+marker, rules in the organization's metadata. A queue's marker is read-modify-written under its own lock from the
+latest state this process has seen of it; the organization's metadata goes through ``orgmeta`` (a fresh read
+before every write, concurrent records grouped into one write)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from rossum_iac.engine.identity import Marker, RegistryEntry, rule_registries, with_rule_registry
 from rossum_iac.engine.live import APIClient
+from rossum_iac.engine.orgmeta import OrganizationMetadata
 from rossum_iac.engine.resolve import Resolver
 from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import MARKER_KEY
@@ -28,6 +30,7 @@ class RegistryWriter:
         resolver: Resolver,
         current: MutableMapping[str, dict[str, Any]],
         organization: Any,
+        org_metadata: OrganizationMetadata | None = None,
     ) -> None:
         self.client = client
         self.stack = stack
@@ -35,7 +38,7 @@ class RegistryWriter:
         self.current = current
         """Latest known data of objects by URL tail (shared with the executor)."""
         self.organization: dict[str, Any] = dict(organization)
-        self.rules: dict[str, RegistryEntry] | None = None
+        self.org_metadata = org_metadata or OrganizationMetadata(client, organization)
         self._locks: dict[str, asyncio.Lock] = {}
 
     def lock(self, name: str) -> asyncio.Lock:
@@ -83,18 +86,17 @@ class RegistryWriter:
             self.current[tail] = dict(updated) if updated else {**queue, "metadata": metadata}
 
     async def _record_rule(self, key: str, entry: RegistryEntry | None) -> None:
-        tail = f"organizations/{self.organization.get('id')}"
-        async with self.lock(tail):
-            if self.rules is None:
-                # First write in this process: start from the organization as it is now (another stack may have
-                # recorded its rules since the plan read it).
-                self.organization = dict(await self.client.request_json("GET", tail))
-                self.rules = dict(rule_registries(self.organization).get(self.stack, {}))
-            if not _apply(self.rules, key, entry):
-                return
-            metadata = with_rule_registry(self.organization.get("metadata") or {}, self.stack, self.rules)
-            updated = await self.client.request_json("PATCH", tail, json={"metadata": metadata})
-            self.organization = dict(updated) if updated else {**self.organization, "metadata": metadata}
+        def change(metadata: dict[str, Any]) -> bool:
+            """On a fresh copy of the organization's metadata (other stacks may have written since)."""
+            registry = dict(rule_registries({"metadata": metadata}).get(self.stack, {}))
+            if not _apply(registry, key, entry):
+                return False
+            updated = with_rule_registry(metadata, self.stack, registry)
+            metadata.clear()
+            metadata.update(updated)
+            return True
+
+        self.organization = await self.org_metadata.update(change)
 
 
 def _apply(registry: dict[str, RegistryEntry], key: str, entry: RegistryEntry | None) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ class Field:
     properties: Mapping[str, Field] = field(default_factory=dict)
     """Nested fields of an object value (hook ``config``): their rules apply at ``field.nested`` paths."""
 
-    @property
+    @cached_property
     def declarable(self) -> bool:
         return self.read_only is None
 
@@ -189,63 +190,63 @@ class KindDef:
     def _paths(self, predicate: Callable[[Field], bool]) -> frozenset[str]:
         return frozenset(path for path, spec in self.walk() if predicate(spec))
 
-    @property
+    @cached_property
     def has_metadata(self) -> bool:
         """Whether the object carries its ownership marker in its own ``metadata``."""
         return self.identity is Identity.METADATA
 
-    @property
+    @cached_property
     def refs(self) -> dict[str, Field]:
         """Top-level reference fields."""
         return {name: spec for name, spec in self.fields.items() if spec.ref is not None}
 
-    @property
+    @cached_property
     def set_fields(self) -> frozenset[str]:
         return self._paths(lambda f: f.set_like)
 
-    @property
+    @cached_property
     def write_only(self) -> frozenset[str]:
         return self._paths(lambda f: f.write_only)
 
-    @property
+    @cached_property
     def replace_fields(self) -> frozenset[str]:
         return self._paths(lambda f: f.replace)
 
-    @property
+    @cached_property
     def content_fields(self) -> dict[str, Content]:
         return {path: spec.content for path, spec in self.walk() if spec.content is not None}
 
-    @property
+    @cached_property
     def parent_field(self) -> str | None:
         """For ``QUEUE_RECORD`` identity: the field naming the queue that holds the record."""
         if self.identity is not Identity.QUEUE_RECORD:
             return None
         return next(name for name, spec in self.fields.items() if spec.ref == "Queue" and not spec.many)
 
-    @property
+    @cached_property
     def catalogs(self) -> frozenset[str]:
         """The API catalogues (collections) this kind's fields name entries of."""
         return frozenset(spec.catalog for _, spec in self.walk() if spec.catalog)
 
-    @property
+    @cached_property
     def duration_fields(self) -> frozenset[str]:
         return self._paths(lambda f: f.duration)
 
-    @property
+    @cached_property
     def volatile_fields(self) -> frozenset[str]:
         """Server-maintained fields left out of fingerprints (besides ``modified_at``/``modified_by``)."""
         return frozenset(name for name, spec in self.fields.items() if spec.volatile) | {"modified_at", "modified_by"}
 
-    @property
+    @cached_property
     def declarable(self) -> tuple[str, ...]:
         """Top-level fields a manifest may declare, in definition order."""
         return tuple(name for name, spec in self.fields.items() if spec.declarable)
 
-    @property
+    @cached_property
     def required(self) -> tuple[str, ...]:
         return tuple(name for name, spec in self.fields.items() if spec.required)
 
-    @property
+    @cached_property
     def depends_on(self) -> tuple[str, ...]:
         """Kinds whose objects must exist before an object of this kind is created."""
         out: list[str] = []

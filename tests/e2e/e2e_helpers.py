@@ -73,7 +73,7 @@ class Live:
     def __init__(self, emulator: Any) -> None:
         from rossum_iac.client import SyncRossumAPIClient, Token
 
-        self.client = SyncRossumAPIClient(emulator.base_url, Token(emulator.token))
+        self.client = SyncRossumAPIClient(emulator.base_url, Token(emulator.token), requests_per_second=0)
 
     def list(self, collection: str, **filters: Any) -> list[dict[str, Any]]:
         return list(self.client.request_paginated(collection, **filters))

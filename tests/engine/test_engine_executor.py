@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from engine_helpers import desired, stack
@@ -80,7 +81,12 @@ async def test_lost_response_after_create_does_not_duplicate_on_rerun():
 
 async def test_rule_created_but_not_recorded_is_adopted_by_name_not_duplicated():
     api = FakeAPI()
-    api.fail = lambda m, u, b: transport_error() if (m, u) == ("PATCH", "organizations/1") else None
+    def records_rules(body: Any) -> bool:  # the lease is written there too: only the rule record fails
+        return "rules" in ((body or {}).get("metadata") or {}).get(MARKER_KEY, {})
+
+    api.fail = lambda m, u, b: (
+        transport_error() if (m, u) == ("PATCH", "organizations/1") and records_rules(b) else None
+    )
     _, result = await apply(api, full_stack())
     failed = {r.address: r.detail for r in result.results if r.status == "failed"}
     assert list(failed) == ["Rule/r"] and "could not be recorded" in failed["Rule/r"]
@@ -126,7 +132,7 @@ async def test_secret_rotation_is_detected_written_and_never_stored():
     [change] = plan.changes[0].changes
     assert change.path == "config.secret" and change.sensitive
     sent: list = []
-    api.fail = lambda m, u, b: sent.append(b) if m == "PATCH" else None
+    api.fail = lambda m, u, b: sent.append(b) if m == "PATCH" and u.startswith("hooks/") else None
     _, result = await apply(api, hook_stack("second-secret-bbb"))
     assert result.ok
     [body] = sent

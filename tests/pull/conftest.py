@@ -87,7 +87,7 @@ def build_org(emulator: Any, *, large_schema: bool = False) -> Org:
     """Two workspaces, a schema shared by two queues, an empty schema, a queue without inbox, non-ASCII names,
     two names that slugify to the same key, a webhook with a secret, functions in Python and Node.js, a
     run_after chain, a connector with a token, a custom email template and a rule that uses it."""
-    client = SyncRossumAPIClient(emulator.base_url, Token(emulator.token))
+    client = SyncRossumAPIClient(emulator.base_url, Token(emulator.token), requests_per_second=0)
     org = Org(client)
     ap = org.post(
         "ws_ap",

@@ -16,7 +16,7 @@ INBOX = "EU invoices mailbox"
 
 def live(emu: Any) -> dict[str, Any]:
     """Queue names by URL tail, and the inboxes / email templates named as in the example stack."""
-    with SyncRossumAPIClient(emu.base_url, Token(emu.token)) as client:
+    with SyncRossumAPIClient(emu.base_url, Token(emu.token), requests_per_second=0) as client:
         queues = {q["url"].split("/api/v1/")[1]: q["name"] for q in client.request_paginated("queues")}
         inboxes = [i for i in client.request_paginated("inboxes") if i["name"] == INBOX]
         templates = [t for t in client.request_paginated("email_templates") if t["name"] == TEMPLATE]

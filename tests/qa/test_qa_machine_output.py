@@ -53,7 +53,7 @@ def test_apply_summary_counts_adopted_objects(emulator: Any, tmp_path: Path) -> 
     env = {"ROSSUM_API_TOKEN": emulator.token}
     base = ["--base-url", emulator.base_url]
     assert cli("apply", str(root), *base, "--auto-approve", env=env).exit_code == 0
-    with SyncRossumAPIClient(emulator.base_url, Token(emulator.token)) as client:
+    with SyncRossumAPIClient(emulator.base_url, Token(emulator.token), requests_per_second=0) as client:
         org = client.request_json("GET", "auth/user")["organization"].split("/api/v1/")[1]
         client.request_json("PATCH", org, json={"metadata": {}})  # the rule registry is gone
     result = cli("apply", str(root), *base, "--auto-approve", env=env)

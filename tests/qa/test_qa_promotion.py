@@ -16,7 +16,7 @@ from rossum_iac.client import SyncRossumAPIClient, Token
 
 
 def live_objects(emu: Any) -> dict[str, list[dict[str, Any]]]:
-    with SyncRossumAPIClient(emu.base_url, Token(emu.token)) as client:
+    with SyncRossumAPIClient(emu.base_url, Token(emu.token), requests_per_second=0) as client:
         return {c: list(client.request_paginated(c)) for c in ("queues", "hooks", "rules")}
 
 
