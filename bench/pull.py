@@ -115,7 +115,8 @@ async def _update_once(
         live = await read_live(client)
         mark = _phase(phases, "read", mark)
         result = build_update(stack, live)
-        mark = _phase(phases, "plan_and_merge", mark)
+        mark = _phase(phases, "plan_merge_check", mark)
+        phases.update({f"of_which_{step}_wall_s": value for step, value in result.seconds.items()})
         result.write()
         _phase(phases, "write", mark)
         wall = time.perf_counter() - start[0]
@@ -296,7 +297,8 @@ def markdown(results: dict[str, Any]) -> str:
         "Where the time goes (median wall / CPU seconds):\n\n"
         "| Run | Phase | Wall s | CPU s |\n| --- | --- | ---: | ---: |\n"
         + "".join(
-            f"| {run} | {name} | {phases[name + '_wall_s']} | {phases[name + '_cpu_s']} |\n"
+            f"| {run} | {name.replace('of_which_', '- of which ')} | {phases[name + '_wall_s']} | "
+            f"{phases.get(name + '_cpu_s', '')} |\n"
             for run, phases in (("pull", pull["phases"]), ("pull --update", update["phases"]))
             for name in dict.fromkeys(key.rsplit("_", 2)[0] for key in phases)
         )

@@ -57,7 +57,11 @@ def default_stack_name(directory: Path) -> str:
 )
 @click.option("--force", is_flag=True, help="Write into a directory that has files (files of other names are kept).")
 @click.option("--adopt", is_flag=True, help="Then record every pulled object as managed by the stack.")
-@click.option("--auto-approve", is_flag=True, help="Do not ask before --adopt writes ownership records.")
+@click.option(
+    "--auto-approve",
+    is_flag=True,
+    help="Do not ask before --adopt writes ownership records or --update changes files.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @click.option(
     "--update",

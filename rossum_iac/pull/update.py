@@ -37,6 +37,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +119,8 @@ class Update:
     warnings: list[str] = field(default_factory=list)
     still_differs: list[tuple[str, list[str]]] = field(default_factory=list)
     """Objects that would still differ after the update (besides what is reported as not overwritten)."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall time of the steps of ``build_update`` (``plan``, ``merge``, ``check``), for benchmarks."""
 
     @property
     def root(self) -> Path:
@@ -171,7 +174,9 @@ async def read_and_update(client: APIClient, stack: Stack, environ: Mapping[str,
 def build_update(stack: Stack, live: LiveState, environ: Mapping[str, str] | None = None) -> Update:
     """The update of ``stack`` from ``live``: the plan's field changes of every owned object, written back, then
     checked (``check_update``; ``environ`` supplies ``${env...}`` values as when the stack was loaded)."""
+    started = time.perf_counter()
     plan, context = build_plan(stack, live, strict=False)
+    planned = time.perf_counter()
     ownership, resolver, desired = context.ownership, context.resolver, context.desired
     result = Update(stack, live.organization, warnings=list(ownership.warnings))
     index = RefIndex()
@@ -202,7 +207,13 @@ def build_update(stack: Stack, live: LiveState, environ: Mapping[str, str] | Non
             result.not_in_stack.append((other, refers))
         else:
             result.other_unmanaged += 1
+    merged = time.perf_counter()
     check_update(result, live, os.environ if environ is None else environ)
+    result.seconds = {
+        "plan": planned - started,
+        "merge": merged - planned,
+        "check": time.perf_counter() - merged,
+    }
     return result
 
 
@@ -215,9 +226,11 @@ def check_update(result: Update, live: LiveState, environ: Mapping[str, str]) ->
     env = result.stack.environment.name if result.stack.environment else None
     with tempfile.TemporaryDirectory(prefix="rossum-iac-update-") as scratch:
         copy = Path(scratch) / root.name
-        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".git"))
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".git"), copy_function=_link_or_copy)
         for path, (_, text) in result.changes.items():
-            (copy / path.relative_to(root)).write_text(text, encoding="utf-8", newline="\n")
+            target = copy / path.relative_to(root)
+            target.unlink()  # never write through a hard link to the user's file
+            target.write_text(text, encoding="utf-8", newline="\n")
         loaded = load(copy, env, _Environ(environ))
         if loaded.errors or loaded.stack is None:
             first = str(loaded.errors[0]).replace(str(copy), str(result.root)) if loaded.errors else "no stack"
@@ -239,6 +252,14 @@ def check_update(result: Update, live: LiveState, environ: Mapping[str, str]) ->
         ]
         if paths:
             result.still_differs.append((action.address, paths))
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """A hard link where the file system allows it (the scratch copy is only read), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _reported(path: str, kept: list[str]) -> bool:

@@ -26,6 +26,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.emitter import RoundTripEmitter
 from ruamel.yaml.events import DocumentStartEvent
 
+from rossum_iac.errors import RossumIacError
+
 _DASH = re.compile(r"^( *)- ")
 
 
@@ -276,9 +278,17 @@ def _read(path: Path) -> str:
     return path.read_bytes().decode("utf-8").replace("\r\n", "\n")
 
 
+class ChangedMeanwhile(RossumIacError):
+    """A file changed on disk after the update read it."""
+
+
 def write_edits(changes: Mapping[Path, tuple[str, str]]) -> list[Path]:
     """Write every changed file atomically: all new texts go to temporary files next to their targets first, then
-    each replaces its target with one rename (a failure before the renames leaves every file as it was)."""
+    each replaces its target with one rename (a failure before the renames leaves every file as it was). A file
+    whose text is no longer the one read (edited meanwhile, e.g. while a confirmation was pending) stops it all."""
+    for path, (old, _) in changes.items():
+        if _read(path) != old:
+            raise ChangedMeanwhile(f"{path} changed since it was read; nothing was written (run the update again)")
     staged: list[tuple[Path, Path]] = []
     try:
         for path, (_, text) in changes.items():

@@ -174,6 +174,11 @@ def test_write_edits_is_atomic_and_keeps_crlf(tmp_path: Path, monkeypatch: pytes
     assert first.read_bytes() == b"a: 1\r\nb: 2\r\n" and second.read_bytes() == b"c: 3\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml"]  # no temporary file left
     monkeypatch.setattr(yaml_edit.tempfile, "mkstemp", real)
+    second.write_bytes(b"c: 3 # edited meanwhile\n")
+    with pytest.raises(yaml_edit.ChangedMeanwhile, match=r"b\.yaml changed since it was read; nothing was written"):
+        write_edits(changes)
+    assert first.read_bytes() == b"a: 1\r\nb: 2\r\n"
+    second.write_bytes(b"c: 3\n")
     assert write_edits(changes) == [first.resolve(), second.resolve()]
     assert first.read_bytes() == b"a: 1\r\nb: 5\r\n" and second.read_bytes() == b"c: 4\n"
 
