@@ -15,7 +15,7 @@ from rossum_iac.cli._docs_common import json_option, queue_options, queue_ref, r
 from rossum_iac.cli._render import echo_json, note, progress, render_table, render_tree, status_style
 from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.exit_codes import ExitCode
-from rossum_iac.cli.target import TargetOptions, api_target_options
+from rossum_iac.cli.target import TargetOptions, environment_target_options
 from rossum_iac.client import APIClientError, AsyncRossumAPIClient
 from rossum_iac.client.models import Annotation, Document
 from rossum_iac.errors import UsageError
@@ -106,7 +106,7 @@ def _check_limit(limit: int | None) -> None:
 @click.option("--ordering", metavar="KEYS", help="Sort keys, e.g. -created_at,id (default: the API's order).")
 @click.option("--limit", type=int, default=None, metavar="N", help="Show at most N annotations.")
 @json_option
-@api_target_options
+@environment_target_options
 @handle_errors
 def list_annotations(
     queue: str | None,
@@ -173,7 +173,7 @@ def _detail_rows(annotation: Annotation) -> list[list[Any]]:
 @click.argument("annotation_id", metavar="ID")
 @click.option("--content", "with_content", is_flag=True, help="Also show the extracted fields as a tree.")
 @json_option
-@api_target_options
+@environment_target_options
 @handle_errors
 def show(annotation_id: str, with_content: bool, as_json: bool, target_options: TargetOptions) -> None:
     """Show annotation ID (status, file, queue; with --content the extracted fields)."""
@@ -207,7 +207,7 @@ def show(annotation_id: str, with_content: bool, as_json: bool, target_options: 
 @click.option("--ordering", metavar="KEYS", help="Sort keys, e.g. -created_at.")
 @click.option("--limit", type=int, default=None, metavar="N", help="Show at most N annotations.")
 @json_option
-@api_target_options
+@environment_target_options
 @handle_errors
 def search(
     query: str | None,
@@ -244,7 +244,7 @@ def search(
 def _action_command(action: str) -> click.Command:
     @click.argument("annotation_ids", nargs=-1, metavar="ID...")
     @json_option
-    @api_target_options
+    @environment_target_options
     @handle_errors
     def command(annotation_ids: tuple[str, ...], as_json: bool, target_options: TargetOptions) -> None:
         ids = inputs.parse_ids(annotation_ids, "annotation")
@@ -287,7 +287,7 @@ for _action in ops.ACTIONS:
 @click.option("--set", "assignments", multiple=True, metavar="SCHEMA_ID=VALUE", help="Set a field's value (repeat).")
 @click.option("--data", metavar="JSON", help='Update the annotation object itself (PATCH), e.g. {"metadata": {...}}.')
 @json_option
-@api_target_options
+@environment_target_options
 @handle_errors
 def update(
     annotation_id: str, assignments: tuple[str, ...], data: str | None, as_json: bool, target_options: TargetOptions
@@ -323,7 +323,7 @@ def update(
 @annotations_group.command("bulk-update")
 @click.argument("annotation_id", metavar="ID")
 @click.option("--operations", "operations_file", metavar="FILE", help="JSON file of content operations.")
-@api_target_options
+@environment_target_options
 @handle_errors
 def bulk_update(annotation_id: str, operations_file: str | None, target_options: TargetOptions) -> None:
     """Apply content operations (replace / add / remove, as the API documents them) to annotation ID."""
@@ -347,7 +347,7 @@ def bulk_update(annotation_id: str, operations_file: str | None, target_options:
 )
 @timeout_option("Give up after this many seconds (exit 1).")
 @json_option
-@api_target_options
+@environment_target_options
 @handle_errors
 def wait(annotation_id: str, until: str, timeout: float, as_json: bool, target_options: TargetOptions) -> None:
     """Wait until annotation ID is imported (or reaches --until STATUS); print its status."""
@@ -377,7 +377,7 @@ def wait(annotation_id: str, until: str, timeout: float, as_json: bool, target_o
 @click.option("--arrived-before", metavar="DATE", help="Only annotations that arrived before this ISO 8601 date/time.")
 @click.option("--columns", metavar="IDS", help="CSV/XLSX: schema ids and meta_* columns, comma-separated.")
 @click.option("--to-status", metavar="exporting|exported", help="Switch the exported annotations to this status.")
-@api_target_options
+@environment_target_options
 @handle_errors
 def export(
     queue: str | None,

@@ -14,7 +14,7 @@ from rossum_iac.cli._docs_common import json_option, queue_options, queue_ref, r
 from rossum_iac.cli._render import echo_json, note, progress, render_table, status_style
 from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.exit_codes import ExitCode
-from rossum_iac.cli.target import TargetOptions, api_target_options
+from rossum_iac.cli.target import TargetOptions, environment_target_options
 from rossum_iac.client import APIClientError, AsyncRossumAPIClient
 from rossum_iac.client.models import Document
 from rossum_iac.errors import UsageError
@@ -79,7 +79,7 @@ def _print_upload_report(batch: UploadBatch, queue_id: int | None, as_json: bool
 @click.option("--values", metavar="JSON", help='JSON object of initial values, e.g. {"upload:organization_unit": "x"}.')
 @click.option("--concurrency", type=int, default=4, show_default=True, help="Files uploaded at the same time.")
 @json_option
-@api_target_options
+@environment_target_options
 @handle_errors
 def upload(
     files: tuple[str, ...],
@@ -178,7 +178,7 @@ async def _retrieve_document(client: AsyncRossumAPIClient, document_id: int) -> 
 @documents.command("show")
 @click.argument("document_id", metavar="ID")
 @json_option
-@api_target_options
+@environment_target_options
 @handle_errors
 def show(document_id: str, as_json: bool, target_options: TargetOptions) -> None:
     """Show document ID (file name, type, annotations, metadata)."""
@@ -198,7 +198,7 @@ def show(document_id: str, as_json: bool, target_options: TargetOptions) -> None
 @click.option("--ordering", metavar="KEYS", help="Sort keys, e.g. -created_at,original_file_name.")
 @click.option("--limit", type=int, default=None, metavar="N", help="Show at most N documents.")
 @json_option
-@api_target_options
+@environment_target_options
 @handle_errors
 def list_documents(
     queue: str | None,
@@ -291,7 +291,7 @@ def _safe_name(name: str, document_id: int) -> str:
     help="Where to save the file ('-' for stdout; default: its original file name in the current directory, "
     "which must not exist yet).",
 )
-@api_target_options
+@environment_target_options
 @handle_errors
 def download(document_id: str, output: str | None, target_options: TargetOptions) -> None:
     """Download the original file of document ID (written to a temporary file, then renamed)."""

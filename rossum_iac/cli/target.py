@@ -32,6 +32,7 @@ Usage in a command::
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 import os
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -60,6 +61,10 @@ class TargetOptions:
     max_in_flight: int = 4
     rate_limit: float | None = None
     """``--rate-limit``: requests per second, 0 = no pacing; ``None``: ``ROSSUM_IAC_RATE_LIMIT`` or the default."""
+    env: str | None = None
+    """``--env`` of the commands that take no manifests (documents, annotations, tasks): the environment of the
+    stack in ``manifests`` gives the URL and names the credentials."""
+    manifests: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,44 @@ def _environment_credentials(stack: Stack, environ: Mapping[str, str]) -> tuple[
     return UserCredentials(username, password), f"{named['username_env']}/{named['password_env']}"
 
 
+def environment_target_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``api_target_options`` plus ``--env NAME`` and ``--manifests DIR``, for commands that take no manifests:
+    the environment's ``api_base_url`` and credentials come from that stack (nothing else of it is loaded)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        env, manifests = kwargs.pop("env", None), kwargs.pop("manifests", None)
+        options: TargetOptions = kwargs["target_options"]
+        kwargs["target_options"] = dataclasses.replace(options, env=env, manifests=manifests)
+        return func(*args, **kwargs)
+
+    wrapped = api_target_options(wrapper)
+    wrapped = click.option(
+        "--manifests",
+        metavar="DIR",
+        default=None,
+        help="The stack whose --env to use (default: the current directory).",
+    )(wrapped)
+    return click.option(
+        "--env",
+        metavar="NAME",
+        default=None,
+        help="Use this environment of the stack in --manifests: its api_base_url and the credentials it names.",
+    )(wrapped)
+
+
+def _environment_of(options: TargetOptions) -> Stack | None:
+    """The stack's environment for ``--env`` (commands without manifests), or None."""
+    if options.env is None:
+        if options.manifests is not None:
+            raise UsageError("--manifests is only used together with --env NAME")
+        return None
+    from rossum_iac.manifest.loader import load_environment
+
+    return load_environment(Path(options.manifests or "."), options.env)
+
+
 def _credentials(environ: Mapping[str, str]) -> tuple[Any, str]:
     from rossum_iac.client import Token, UserCredentials
 
@@ -218,6 +261,7 @@ def api_target(
 
     ``stack``: the loaded manifests, whose environment (``--env``) gives the URL and names the credentials."""
     environ = os.environ if environ is None else environ
+    stack = stack or _environment_of(options)
     if stack is not None and stack.environment is not None:
         env_base_url = env_base_url or stack.environment.api_base_url
         env_name = env_name or stack.environment.name

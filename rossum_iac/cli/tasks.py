@@ -10,7 +10,7 @@ from rossum_iac.cli._docs_common import json_option, run, timeout_option
 from rossum_iac.cli._render import echo_json, render_table, status_style
 from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.exit_codes import ExitCode
-from rossum_iac.cli.target import TargetOptions, api_target_options
+from rossum_iac.cli.target import TargetOptions, environment_target_options
 from rossum_iac.client import APIClientError, AsyncRossumAPIClient
 from rossum_iac.client.models import Task
 from rossum_iac.ops.errors import operation_error
@@ -51,7 +51,7 @@ async def _retrieve(client: AsyncRossumAPIClient, task_id: int) -> Task:
 @tasks.command("show")
 @click.argument("task_id", metavar="ID")
 @json_option
-@api_target_options
+@environment_target_options
 @handle_errors
 def show(task_id: str, as_json: bool, target_options: TargetOptions) -> None:
     """Show task ID (type, status, what it produced)."""
@@ -63,7 +63,7 @@ def show(task_id: str, as_json: bool, target_options: TargetOptions) -> None:
 @click.argument("task_id", metavar="ID")
 @timeout_option("Give up after this many seconds (exit 1).")
 @json_option
-@api_target_options
+@environment_target_options
 @handle_errors
 def wait(task_id: str, timeout: float, as_json: bool, target_options: TargetOptions) -> None:
     """Wait until task ID has succeeded or failed; exit 1 when it failed or the timeout passed."""

@@ -67,6 +67,15 @@ def load(
     return _Loader(Path(root), env, os.environ if environ is None else environ, strict).run()
 
 
+def load_environment(root: Path | str, env: str) -> Stack:
+    """The stack under ``root`` with environment ``env`` selected and no objects (only ``rossum.yaml`` and the
+    environment files are read): where an API is and where its credentials come from. Raises ``ManifestErrors``."""
+    result = _Loader(Path(root), env, os.environ, environment_only=True).run()
+    if result.errors or result.stack is None:
+        raise ManifestErrors(result.errors)
+    return result.stack
+
+
 def load_stack(root: Path | str, env: str | None = None, environ: Mapping[str, str] | None = None) -> Stack:
     """The stack under ``root``; raises ``ManifestErrors`` listing every problem found."""
     result = load(root, env, environ)
@@ -141,8 +150,17 @@ class _ObjectContext:
 
 
 class _Loader:
-    def __init__(self, root: Path, env: str | None, environ: Mapping[str, str], strict: bool = False):
+    def __init__(
+        self,
+        root: Path,
+        env: str | None,
+        environ: Mapping[str, str],
+        strict: bool = False,
+        environment_only: bool = False,
+    ):
         self.root = root
+        self.environment_only = environment_only
+        """Read only the stack file and the environment files (no objects)."""
         self.env = env
         self.environ = environ
         self.strict = strict
@@ -175,6 +193,8 @@ class _Loader:
             self.error(root, (0, 0), "is not a directory; give the directory that holds rossum.yaml")
             return LoadResult(None, sort_errors(self.errors))
         stack_files, env_files, manifest_files = self._discover()
+        if self.environment_only:
+            manifest_files = []
         if not stack_files:  # not a stack directory: its other YAML files are not manifests to report on
             return LoadResult(None, [self._no_stack_file()], self.files)
         parsed: dict[Path, list[Document]] = {}
