@@ -135,6 +135,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
 
+    load_before = round(os.getloadavg()[0], 2)
     with serve_in_thread() as emu:
         path = _setup_queue(emu)
         single = bench_single(emu, path, args.requests)
@@ -144,7 +145,12 @@ def main() -> int:
     results = {
         "benchmark": "emulator",
         "command": "python bench/emulator.py " + " ".join(sys.argv[1:]),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average_1m": {"before": load_before, "after": round(os.getloadavg()[0], 2)},
+        },
         "settings": "defaults: :memory: DB, latency_ms=0, fault_rate=0, rate_limit=None",
         "get_queue_single_keepalive_client": single,
         "get_queue_concurrent_clients": concurrent,
@@ -160,6 +166,8 @@ def main() -> int:
         f"Command: `{results['command'].strip()}`  ",
         f"Machine: Python {results['machine']['python']}, {results['machine']['cpus']} CPUs, "
         f"{results['machine']['platform']}  ",
+        f"Load average (1 min) before/after: {load_before} / {results['machine']['load_average_1m']['after']} "
+        "(other processes on the machine slow every figure down)  ",
         f"Settings: {results['settings']}",
         "",
         "| Measurement | Requests | Seconds | Throughput |",
