@@ -51,6 +51,8 @@ from rossum_iac.pull.update import build_update, load_for_update  # noqa: E402
 from rossum_iac.pull.write import write_files  # noqa: E402
 
 MAX_IN_FLIGHT = 4
+LOAD_AT_START = os.getloadavg()[0]
+"""Other processes competing for the CPUs make wall times longer; the figure says how busy the machine was."""
 STACK = "bench"
 
 
@@ -243,6 +245,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
+        "load_average_1min_at_start": round(LOAD_AT_START, 2),
         "objects_applied": len(stack.objects),
         "objects_per_kind": dict(Counter(o.kind for o in stack.objects)),
         "setup_apply_s": round(setup_s, 2),
@@ -280,7 +283,8 @@ def markdown(results: dict[str, Any]) -> str:
     return (
         "# Pull benchmark\n\n"
         f"Command: `{results['command'].strip()}`  \n"
-        f"Machine: Python {results['python']}, {results['cpus']} CPUs; emulator in its own process, "
+        f"Machine: Python {results['python']}, {results['cpus']} CPUs (load average "
+        f"{results['load_average_1min_at_start']} at the start); emulator in its own process, "
         f"{results['latency_ms']:g} ms latency per request, {results['max_in_flight_requests']} requests in flight, "
         "no request pacing  \n"
         f"Organization: {results['objects_applied']} objects applied from bench/plan.py's generated stack\n\n"

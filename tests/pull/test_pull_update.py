@@ -593,3 +593,20 @@ def test_inline_schema_content_nodes_changed_added_removed_moved(emulator: Any, 
     assert after.index("id: extra") < after.index("id: amount_total") and after.count("id: amount_total") == 1
     assert after.startswith(before["base.yaml"].split("content:")[0])  # the documents before it are untouched
     assert cli("plan", str(root), "--detailed-exitcode").exit_code == 0
+
+
+def test_env_api_base_url_is_the_target(emulator: Any, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from rossum_iac.cli.main import main
+
+    root, _, live = applied(emulator, tmp_path)
+    write_manifests(root, {"environments/local.yaml": f"api_base_url: {emulator.base_url}\n"})
+    queue = live.find("queues", "Invoices")
+    live.patch(f"queues/{queue['id']}", {"name": "Invoices (local)"})
+    env = {"ROSSUM_API_TOKEN": emulator.token, "ROSSUM_IAC_RATE_LIMIT": "0", "NO_COLOR": "1", **SECRETS}
+    result = CliRunner().invoke(main, ["pull", str(root), "--update", "--dry-run", "--json", "--env", "local"], env=env)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["environment"] == "local" and summary["files"] == ["queues.yaml"]
+    assert "+name: Invoices (local)" in summary["diff"]
