@@ -5,7 +5,9 @@ Only declared fields are compared (see ``compare`` for the comparison rules). Sp
 - write-only paths (``KindDef.write_only``): the live value is never read; the value's salted hash in the
   ownership marker is compared instead. No hash (an adopted object) means "cannot verify: will be written".
 - schema ``content``: node-level comparison by node ``id`` (``schema_diff``).
-- multi-line strings (hook code, rule conditions, template bodies) are flagged ``text`` for a unified diff.
+- multi-line or long strings (hook code, rule conditions, template bodies) are flagged ``text`` for a unified diff.
+- mappings are compared key by key (one change per declared leaf, ``settings.x``); a changed list (rule
+  ``actions``, ``settings.columns``) is one ``nested`` change whose items say what changed inside it (``nested``).
 - ``ignore_changes`` paths are skipped on update (they are still written on create).
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 
 from rossum_iac.engine.compare import as_set, duration_seconds, matches, project, scalar_equal
 from rossum_iac.engine.identity import Owned, secret_matches
+from rossum_iac.engine.nested import NestedDiffer, is_text, is_whole, secret_values
 from rossum_iac.engine.plan import FieldChange, SchemaChange
 from rossum_iac.engine.resolve import UNKNOWN, Resolver, contains_unknown, desired_view, is_sensitive
 from rossum_iac.engine.schema_diff import diff_schema, flatten
@@ -23,9 +26,7 @@ from rossum_iac.manifest.model import DesiredObject, Secret, Template
 
 
 def _is_text(*values: Any) -> bool:
-    return any(isinstance(v, str) and "\n" in v for v in values) and all(
-        isinstance(v, str) or v is None for v in values
-    )
+    return is_text(*values)
 
 
 def _is_tree(spec: KindDef, path: str) -> bool:
@@ -118,7 +119,7 @@ def _compare(
     sensitive = is_sensitive(value)
     shown = desired_view(value, resolver, reveal=sensitive)
     if _is_tree(spec, path):
-        changes = tuple(diff_schema(shown, live))
+        changes = tuple(diff_schema(value, live, NestedDiffer(resolver, secret_values(value))))
         if changes:
             out.append(FieldChange("content", format="schema", schema_changes=changes))
         return
@@ -146,6 +147,9 @@ def _compare(
         return
     if matches(shown, live):
         return
+    if isinstance(value, list | tuple) and isinstance(live, list):
+        _compare_list(path, value, live, resolver, replace, out)
+        return
     before = project(live, shown)
     if sensitive:
         out.append(FieldChange.make(path, None, None, sensitive=True, format="secret", forces_replacement=replace))
@@ -153,6 +157,23 @@ def _compare(
         out.append(FieldChange.make(path, before, shown, format="text", forces_replacement=replace))
     else:
         out.append(FieldChange.make(path, before, shown, forces_replacement=replace))
+
+
+def _compare_list(
+    path: str, value: Any, live: list[Any], resolver: Resolver, replace: bool, out: list[FieldChange]
+) -> None:
+    """A changed list, described by what changed inside it (a list holding a secret shows every other part)."""
+    items = tuple(NestedDiffer(resolver, secret_values(value)).diff(path, value, live))
+    if len(items) == 1 and is_whole(items[0], path):
+        item = items[0]
+        out.append(FieldChange.make(path, item.before, item.after, format=item.format, forces_replacement=replace))
+    elif is_sensitive(value):
+        out.append(FieldChange.make(path, None, None, sensitive=True, format="nested", items=items,
+                                    forces_replacement=replace))
+    else:
+        shown = desired_view(value, resolver, reveal=False)
+        out.append(FieldChange.make(path, project(live, shown), shown, format="nested", items=items,
+                                    forces_replacement=replace))
 
 
 def _compare_catalog(

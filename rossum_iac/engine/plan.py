@@ -16,7 +16,7 @@ from typing import Any
 from rossum_iac.engine.errors import PlanFileError
 from rossum_iac.engine.resolve import SENSITIVE_TEXT, UNKNOWN, contains_unknown
 
-FORMAT_VERSION = "1.1"
+FORMAT_VERSION = "1.2"
 """``MAJOR.MINOR``: a minor bump only adds keys (readers ignore unknown keys); a major bump is incompatible."""
 
 
@@ -43,6 +43,47 @@ class ActionType(StrEnum):
 
 
 @dataclass(frozen=True)
+class NestedChange:
+    """One difference inside a nested value (a list or mapping), path by path: ``path`` starts with the field or
+    attribute it is in (``options[value="eur"].label``, ``settings.columns[schema_id="amount"].width``). List items
+    are named by a natural key (``[id=...]``, ``[schema_id=...]``, ``[value=...]``) when every item has a distinct
+    one, else by position (``[3]``)."""
+
+    path: str
+    op: str = "change"
+    """``change`` (before -> after), ``add`` (only ``after``), ``remove`` (only ``before``) or ``reorder`` (the list's
+    items, by key, are in another order: ``before``/``after`` are the key lists)."""
+    before: Any = None
+    after: Any = None
+    format: str = "value"
+    """``value`` or ``text`` (a multi-line or long string, shown as a unified diff)."""
+    sensitive: bool = False
+    after_unknown: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "op": self.op, "before": self.before, "after": self.after}
+        if self.format != "value":
+            out["format"] = self.format
+        if self.sensitive:
+            out["sensitive"] = True
+        if self.after_unknown:
+            out["after_unknown"] = True
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> NestedChange:
+        return cls(
+            path=data["path"],
+            op=data.get("op", "change"),
+            before=data.get("before"),
+            after=data.get("after"),
+            format=data.get("format", "value"),
+            sensitive=bool(data.get("sensitive", False)),
+            after_unknown=bool(data.get("after_unknown", False)),
+        )
+
+
+@dataclass(frozen=True)
 class SchemaChange:
     """One node-level difference in a schema's ``content`` (nodes are identified by their ``id``)."""
 
@@ -54,6 +95,10 @@ class SchemaChange:
     attr: str | None = None
     before: Any = None
     after: Any = None
+    format: str = "value"
+    """For ``change``: ``value``, ``text`` (a multi-line attribute such as ``formula``: a unified diff) or ``nested``
+    (a list or mapping attribute such as ``options``: ``items`` hold what changed inside it)."""
+    items: tuple[NestedChange, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"op": self.op, "node": self.node, "category": self.category}
@@ -61,6 +106,10 @@ class SchemaChange:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
+        if self.format != "value":
+            out["format"] = self.format
+        if self.items:
+            out["items"] = [i.to_json() for i in self.items]
         return out
 
     @classmethod
@@ -73,6 +122,8 @@ class SchemaChange:
             attr=data.get("attr"),
             before=data.get("before"),
             after=data.get("after"),
+            format=data.get("format", "value"),
+            items=tuple(NestedChange.from_json(i) for i in data.get("items", ())),
         )
 
 
@@ -87,10 +138,12 @@ class FieldChange:
     after_unknown: bool = False
     forces_replacement: bool = False
     format: str = "value"
-    """How to show it: ``value``, ``set``, ``text`` (unified diff), ``schema`` (node list), ``option`` (tool option
-    such as ``protect``)."""
+    """How to show it: ``value``, ``set``, ``text`` (unified diff), ``schema`` (node list), ``nested`` (a list or
+    mapping: ``items`` hold what changed inside it, path by path), ``secret``, ``option`` (tool option such as
+    ``protect``)."""
     note: str | None = None
     schema_changes: tuple[SchemaChange, ...] = ()
+    items: tuple[NestedChange, ...] = ()
 
     @classmethod
     def make(cls, path: str, before: Any, after: Any, *, sensitive: bool = False, **kw: Any) -> FieldChange:
@@ -116,6 +169,8 @@ class FieldChange:
             out["note"] = self.note
         if self.schema_changes:
             out["schema_changes"] = [c.to_json() for c in self.schema_changes]
+        if self.items:
+            out["items"] = [i.to_json() for i in self.items]
         return out
 
     @classmethod
@@ -130,7 +185,13 @@ class FieldChange:
             format=data.get("format", "value"),
             note=data.get("note"),
             schema_changes=tuple(SchemaChange.from_json(c) for c in data.get("schema_changes", ())),
+            items=tuple(NestedChange.from_json(i) for i in data.get("items", ())),
         )
+
+
+def unknown_as_text(value: Any) -> Any:
+    """A value with every "known after apply" part as its text (for a plan's JSON form)."""
+    return _unknown_as_text(value)
 
 
 def _unknown_as_text(value: Any) -> Any:
@@ -141,6 +202,28 @@ def _unknown_as_text(value: Any) -> Any:
     if isinstance(value, list):
         return [_unknown_as_text(v) for v in value]
     return value
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The objects that use the one an action changes (the queues of a schema), as they are live."""
+
+    kind: str
+    managed: tuple[str, ...] = ()
+    """Addresses of the ones this stack manages."""
+    unmanaged: int = 0
+    """How many others (managed by no stack or by another one)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "managed": list(self.managed), "unmanaged": self.unmanaged}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Usage:
+        return cls(
+            kind=str(data.get("kind", "")),
+            managed=tuple(data.get("managed") or ()),
+            unmanaged=int(data.get("unmanaged") or 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -166,6 +249,8 @@ class Action:
     create_first: bool = False
     """A replacement that creates the new object before destroying the old one (JSON ``["create", "delete"]``, as
     Terraform's create_before_destroy): if the create fails, the old object is still there."""
+    used_by: Usage | None = None
+    """Who is affected by the change (the queues using a changed schema)."""
 
     @property
     def kind(self) -> str:
@@ -204,6 +289,8 @@ class Action:
             out["notes"] = list(self.notes)
         if self.fingerprint:
             out["fingerprint"] = self.fingerprint
+        if self.used_by is not None:
+            out["used_by"] = self.used_by.to_json()
         return out
 
     @classmethod
@@ -221,6 +308,7 @@ class Action:
             notes=tuple(data.get("notes", ())),
             fingerprint=data.get("fingerprint"),
             create_first=data["actions"] == ["create", "delete"],
+            used_by=Usage.from_json(data["used_by"]) if isinstance(data.get("used_by"), Mapping) else None,
         )
 
 
@@ -372,7 +460,9 @@ __all__ = [
     "Action",
     "ActionType",
     "FieldChange",
+    "NestedChange",
     "Plan",
     "SchemaChange",
     "Summary",
+    "Usage",
 ]

@@ -1,16 +1,20 @@
 """Human-readable text of plans, apply results and drift reports.
 
 Every function here is pure and works from the JSON forms only (``Plan.to_json()`` and friends), so what a reviewer
-reads is exactly what is saved in a plan file and applied. Symbols follow Terraform: ``+`` create, ``~`` update in
+reads is exactly what is saved in a plan file and applied. A plan starts with its warnings and a table of changes
+per kind; ``compact`` shows one line per object instead of every field (``render_markdown`` writes the same plan
+for a pull request). Symbols follow Terraform: ``+`` create, ``~`` update in
 place, ``-`` destroy, ``+/-`` create a replacement and then destroy, ``-/+`` destroy and then create a replacement.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from rossum_iac.engine import render_changes
+from rossum_iac.engine.render_changes import TEXT_LAYOUT, Layout, field_lines, field_summary, usage_text
+from rossum_iac.kinds import KIND_NAMES
 
 SYMBOLS = {
     "create": "+",
@@ -37,19 +41,13 @@ LEGEND = {
     "create-replace": "create replacement and then destroy",
     "forget": "stop managing (kept in the organization)",
 }
-_COLOURS = {"+": "32", "~": "33", "-": "31", "-/+": "35", "+/-": "35", ".": "36", "bold": "1", "dim": "2"}
-MAX_INLINE = 100
-
-
-class Style:
-    def __init__(self, color: bool) -> None:
-        self.color = color
-
-    def __call__(self, text: str, what: str) -> str:
-        code = _COLOURS.get(what)
-        if not self.color or code is None:
-            return text
-        return f"\x1b[{code}m{text}\x1b[0m"
+MAX_INLINE = render_changes.MAX_INLINE
+Style = render_changes.Style
+fmt = render_changes.fmt
+COUNT_COLUMNS = ("add", "change", "destroy", "adopt", "forget")
+"""Columns of the per-kind table (``adopt`` and ``forget`` only when some object has them)."""
+MAX_COMPACT = 200
+"""A one-line-per-object entry longer than this is cut."""
 
 
 def _action_name(change: Mapping[str, Any]) -> str:
@@ -59,151 +57,108 @@ def _action_name(change: Mapping[str, Any]) -> str:
     return "create-replace" if actions == ["create", "delete"] else actions[0]
 
 
-def fmt(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+action_name = _action_name
 
 
-def _fmt_block(value: Any, indent: str) -> list[str]:
-    """A value on one line if short, else pretty-printed over several lines."""
-    text = fmt(value)
-    if len(text) <= MAX_INLINE or not isinstance(value, dict | list):
-        return [text]
-    lines = json.dumps(value, ensure_ascii=False, indent=2).splitlines()
-    return [lines[0]] + [indent + line for line in lines[1:]]
-
-
-def _value(field: Mapping[str, Any], which: str) -> str:
-    if field.get("sensitive"):
-        return "(sensitive)"
-    value = field.get(which)
-    if which == "after" and field.get("after_unknown") and value == "(known after apply)":
-        return "(known after apply)"
-    return fmt(value)
-
-
-def _node_label(category: str, node: str) -> str:
-    return f"{category} {fmt(node)}" if category else fmt(node)
-
-
-def _schema_lines(changes: Iterable[Mapping[str, Any]], indent: str, s: Style) -> list[str]:
-    out = []
-    for c in changes:
-        label = _node_label(c.get("category", ""), c["node"])
-        where = f" (in {fmt(c['parent'])})" if c.get("parent") else ""
-        op = c["op"]
-        if op == "add":
-            out.append(indent + s(f"+ {label}{where}", "+"))
-        elif op == "remove":
-            out.append(indent + s(f"- {label}{where}", "-"))
-        elif op == "change":
-            out.append(
-                indent + s("~ ", "~") + f"{label} {c['attr']}: {fmt(c.get('before'))} -> {fmt(c.get('after'))}"
-            )
-        elif op == "move":
-            before = fmt(c.get("before")) if c.get("before") else "top level"
-            after = fmt(c.get("after")) if c.get("after") else "top level"
-            out.append(indent + s("~ ", "~") + f"{label} moved: {before} -> {after}")
-        elif op == "reorder":
-            out.append(
-                indent + s("~ ", "~") + f"{label} children order: {fmt(c.get('before'))} -> {fmt(c.get('after'))}"
-            )
-    return out
-
-
-def _text_diff(before: Any, after: Any, indent: str, s: Style) -> list[str]:
-    old = before.splitlines() if isinstance(before, str) else []
-    new = after.splitlines() if isinstance(after, str) else []
-    out = []
-    for line in difflib.unified_diff(old, new, "live", "manifests", lineterm="", n=3):
-        if line.startswith(("+++", "---")):
-            out.append(indent + s(line, "bold"))
-        elif line.startswith("+"):
-            out.append(indent + s(line, "+"))
-        elif line.startswith("-"):
-            out.append(indent + s(line, "-"))
-        elif line.startswith("@@"):
-            out.append(indent + s(line, "dim"))
-        else:
-            out.append(indent + line)
-    return out
-
-
-def _field_lines(field: Mapping[str, Any], action: str, s: Style) -> list[str]:
-    indent = "      "
-    path = field["path"]
-    fmt_kind = field.get("format", "value")
-    tail = "  # forces replacement" if field.get("forces_replacement") else ""
-    if field.get("note"):
-        tail += f"  # {field['note']}"
-    creating = action == "create"
-    sym = "+" if creating else "~"
-    head = indent + s(sym, sym) + " " + path
-    if fmt_kind == "schema":
-        changes = field.get("schema_changes", [])
-        if creating:
-            counts: dict[str, int] = {}
-            for c in changes:
-                counts[c.get("category", "node")] = counts.get(c.get("category", "node"), 0) + 1
-            summary = ", ".join(f"{n} {c}{'s' if n != 1 else ''}" for c, n in sorted(counts.items())) or "empty"
-            return [f"{head} = ({summary})", *_schema_lines(changes, indent + "    ", s)]
-        return [f"{head}:{tail}", *_schema_lines(changes, indent + "    ", s)]
-    if fmt_kind == "text" and not field.get("sensitive"):
-        if creating:
-            lines = str(field.get("after") or "").splitlines()
-            return [f"{head} = <<-EOT ({len(lines)} lines)", *(indent + "    " + s(line, "+") for line in lines),
-                    indent + "    EOT"]
-        return [f"{head}:{tail}", *_text_diff(field.get("before"), field.get("after"), indent + "    ", s)]
-    if fmt_kind == "set" and not creating and not field.get("sensitive"):
-        before = field.get("before") if isinstance(field.get("before"), list) else []
-        after = field.get("after") if isinstance(field.get("after"), list) else []
-        before_set = {fmt(v) for v in before or []}
-        after_set = {fmt(v) for v in after or []}
-        added = [fmt(v) for v in after or [] if fmt(v) not in before_set]
-        removed = [fmt(v) for v in before or [] if fmt(v) not in after_set]
-        parts = [s("+ " + v, "+") for v in added] + [s("- " + v, "-") for v in removed]
-        return [f"{head}: {', '.join(parts) or fmt(after)}{tail}"]
-    if creating:
-        if field.get("sensitive"):
-            return [f"{head} = (sensitive){tail}"]
-        if field.get("after_unknown") and field.get("after") == "(known after apply)":
-            return [f"{head} = (known after apply){tail}"]
-        block = _fmt_block(field.get("after"), indent + "    ")
-        block[-1] += tail
-        return [f"{head} = {block[0]}", *block[1:]]
-    if field.get("sensitive"):
-        return [f"{head}: (sensitive){tail}"]
-    before_block = _fmt_block(field.get("before"), indent + "    ")
-    after_text = _value(field, "after")
-    if len(before_block) == 1 and len(after_text) + len(before_block[0]) <= 2 * MAX_INLINE:
-        return [f"{head}: {before_block[0]} -> {after_text}{tail}"]
-    after_block = _fmt_block(field.get("after"), indent + "    ") if not field.get("after_unknown") else [after_text]
-    return [
-        f"{head}:{tail}",
-        indent + "    " + s("- ", "-") + before_block[0],
-        *before_block[1:],
-        indent + "    " + s("+ ", "+") + after_block[0],
-        *after_block[1:],
-    ]
-
-
-def render_change(change: Mapping[str, Any], s: Style) -> list[str]:
+def count_key(change: Mapping[str, Any]) -> tuple[str, ...]:
+    """The summary counts an action adds to (a replacement adds one and destroys one)."""
     action = _action_name(change)
-    sym = SYMBOLS[action]
-    address = change["address"]
+    if action == "create":
+        return ("add",)
+    if action in ("replace", "create-replace"):
+        return ("add", "destroy")
+    if action == "delete":
+        return ("destroy",)
+    if action == "forget":
+        return ("forget",)
+    if action == "update":
+        return ("change",) if change.get("changes") else ("adopt",)
+    return ()
+
+
+def kind_counts(changes: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Kind -> count per column, kinds in the order of the kind definitions (unknown kinds last)."""
+    counts: dict[str, dict[str, int]] = {}
+    for c in changes:
+        kind = str(c.get("kind") or str(c.get("address", "?")).split("/", 1)[0])
+        row = counts.setdefault(kind, dict.fromkeys(COUNT_COLUMNS, 0))
+        for key in count_key(c):
+            row[key] += 1
+    order = {name: i for i, name in enumerate(KIND_NAMES)}
+    return dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+
+
+def table_columns(counts: Mapping[str, Mapping[str, int]]) -> list[str]:
+    return [c for c in COUNT_COLUMNS if c in ("add", "change", "destroy") or any(r[c] for r in counts.values())]
+
+
+def kind_table(changes: Iterable[Mapping[str, Any]], indent: str = "  ") -> list[str]:
+    """The per-kind table of a plan's changes (text)."""
+    counts = kind_counts(changes)
+    columns = table_columns(counts)
+    width = max([len("KIND"), len("Total"), *(len(k) for k in counts)])
+    rows = [[k, *(str(r[c]) for c in columns)] for k, r in counts.items()]
+    rows.append(["Total", *(str(sum(r[c] for r in counts.values())) for c in columns)])
+    header = [f"{'KIND':<{width}}", *(f"{c.upper():>7}" for c in columns)]
+    lines = [indent + "  ".join(header)]
+    for row in rows:
+        lines.append(indent + "  ".join([f"{row[0]:<{width}}", *(f"{v:>7}" for v in row[1:])]))
+    return lines
+
+
+def identity(change: Mapping[str, Any]) -> str:
+    """``id 3, "Name"`` (empty for an object without either)."""
     ident = []
     if change.get("id") is not None:
         ident.append(f"id {change['id']}")
     if change.get("name"):
         ident.append(fmt(change["name"]))
-    label = f"{address} ({', '.join(ident)})" if ident else address
+    return ", ".join(ident)
+
+
+def render_change(change: Mapping[str, Any], s: Style, layout: Layout = TEXT_LAYOUT) -> list[str]:
+    action = _action_name(change)
+    sym = SYMBOLS[action]
+    address = change["address"]
+    ident = identity(change)
+    label = f"{address} ({ident})" if ident else address
     lines = [f"  # {address} {VERBS[action]}" + (" (adopting an existing object)" if change.get("adopt") else "")]
     lines.append(s(f"{sym:>3}", sym) + " " + s(label, "bold"))
+    if change.get("used_by"):
+        lines.append(f"{layout.field}# {usage_text(change['used_by'])}")
     for note in change.get("notes", []):
-        lines.append(f"      # {note}")
+        lines.append(f"{layout.field}# {note}")
     if action in ("create", "update", "replace", "create-replace"):
         for field in change.get("changes", []):
-            lines.extend(_field_lines(field, action, s))
+            lines.extend(field_lines(field, action, s, layout))
     return lines
+
+
+def compact_line(change: Mapping[str, Any], s: Style) -> str:
+    """One line for one object: symbol, address, identity and the fields that change."""
+    action = _action_name(change)
+    sym = SYMBOLS[action]
+    ident = identity(change)
+    text = change["address"] + (f" ({ident})" if ident else "")
+    details = []
+    if action in ("update", "replace", "create-replace"):
+        fields = [
+            field_summary(f) + (" (forces replacement)" if f.get("forces_replacement") else "")
+            for f in change.get("changes", [])
+        ]
+        if fields:
+            details.append(", ".join(fields))
+    if change.get("adopt"):
+        details.append("adopting an existing object")
+    if action == "forget":
+        details.append("no longer managed")
+    if change.get("used_by"):
+        details.append(usage_text(change["used_by"]))
+    if details:
+        text += ": " + "; ".join(details)
+    if len(text) > MAX_COMPACT:
+        text = text[: MAX_COMPACT - 1] + "…"
+    return s(f"{sym:>3}", sym) + " " + text
 
 
 def summary_line(summary: Mapping[str, int]) -> str:
@@ -218,40 +173,72 @@ def summary_line(summary: Mapping[str, int]) -> str:
     return "Plan: " + ", ".join(parts) + "."
 
 
-def _summary_of(changes: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    out = {"add": 0, "change": 0, "destroy": 0, "adopt": 0, "forget": 0}
+def summary_of(changes: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    out = dict.fromkeys(COUNT_COLUMNS, 0)
     for c in changes:
-        action = _action_name(c)
-        if action == "create":
-            out["add"] += 1
-        elif action in ("replace", "create-replace"):
-            out["add"] += 1
-            out["destroy"] += 1
-        elif action == "delete":
-            out["destroy"] += 1
-        elif action == "forget":
-            out["forget"] += 1
-        elif action == "update":
-            out["change" if c.get("changes") else "adopt"] += 1
+        for key in count_key(c):
+            out[key] += 1
     return out
 
 
-def render_plan(plan: Mapping[str, Any], *, color: bool = False) -> str:
-    """The text of a plan (from its JSON form)."""
-    s = Style(color)
+_summary_of = summary_of
+
+
+def plan_changes(plan: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The actions of a plan that change something (no no-ops)."""
+    return [c for c in plan.get("resource_changes", []) if _action_name(c) != "no-op"]
+
+
+def warning_text(warning: Mapping[str, Any]) -> str:
+    """A warning's message (any ``type``: new types need no change here); without one, its type and address."""
+    message = warning.get("message")
+    if message:
+        return str(message)
+    kind, address = warning.get("type") or "warning", warning.get("address")
+    return f"{kind}: {address}" if address else str(kind)
+
+
+def review_warnings(plan: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """What a reviewer must see first: the plan's ``warnings`` (duplicates, breaking changes, any other type), and
+    protected objects the plan would destroy or replace (only in plans that do not stop there, such as drift's)."""
+    out: list[Mapping[str, Any]] = [w for w in plan.get("warnings", []) if isinstance(w, Mapping)]
+    for c in plan_changes(plan):
+        action = _action_name(c)
+        if c.get("protect") and action in ("delete", "replace", "create-replace"):
+            verb = "destroy" if action == "delete" else "replace"
+            out.append(
+                {
+                    "type": "protected",
+                    "address": c["address"],
+                    "message": f"{c['address']} is protected (protect: true), but the plan would {verb} it",
+                }
+            )
+    return out
+
+
+def plan_heading(plan: Mapping[str, Any]) -> str:
     org = (plan.get("target") or {}).get("organization") or {}
     env = f", environment {plan['environment']!r}" if plan.get("environment") else ""
     where = f"organization {org.get('name')!r} (id {org.get('id')})" if org else "the organization"
-    lines = [f"Stack {plan.get('stack')!r}{env} against {where}.", ""]
-    warnings = list(plan.get("warnings", []))
+    return f"Stack {plan.get('stack')!r}{env} against {where}."
+
+
+def render_plan(plan: Mapping[str, Any], *, color: bool = False, compact: bool = False) -> str:
+    """The text of a plan (from its JSON form); ``compact``: one line per object."""
+    s = Style(color)
+    lines = [plan_heading(plan), ""]
+    warnings = review_warnings(plan)
     if warnings:
         lines.append(s(f"Warning{'s' if len(warnings) > 1 else ''}:", "-"))
-        lines.extend(f"  ! {w.get('message')}" for w in warnings)
+        lines.extend(f"  ! {warning_text(w)}" for w in warnings)
         lines.append("")
-    changes = [c for c in plan.get("resource_changes", []) if _action_name(c) != "no-op"]
+    changes = plan_changes(plan)
     if not changes:
         lines.append(s("No changes.", "bold") + " The organization matches the manifests.")
     else:
+        lines.append("Changes by kind:")
+        lines.extend(kind_table(changes))
+        lines.append("")
         used = []
         for c in changes:
             name = _action_name(c)
@@ -265,9 +252,14 @@ def render_plan(plan: Mapping[str, Any], *, color: bool = False) -> str:
         lines.append("rossum-iac will perform the following actions:")
         lines.append("")
         for c in changes:
-            lines.extend(render_change(c, s))
+            if compact:
+                lines.append(compact_line(c, s))
+            else:
+                lines.extend(render_change(c, s))
+                lines.append("")
+        if compact:
             lines.append("")
-        lines.append(s(summary_line(_summary_of(changes)), "bold"))
+        lines.append(s(summary_line(summary_of(changes)), "bold"))
     notes = list(plan.get("notes", []))
     if notes:
         lines.append("")
@@ -304,6 +296,9 @@ def render_results(results: Mapping[str, Any], *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+DRIFT_LAYOUT = Layout(field="    ", sub="        ")
+
+
 def render_drift(report: Mapping[str, Any], *, color: bool = False) -> str:
     """The text of a drift report (``DriftReport.to_json()``)."""
     s = Style(color)
@@ -325,8 +320,7 @@ def render_drift(report: Mapping[str, Any], *, color: bool = False) -> str:
         else:
             lines.append(s("~ ", "~") + f"{obj['address']}{ident}: differs from the manifests")
             for field in obj.get("fields", []):
-                for line in _field_lines(field, "update", s):
-                    lines.append(line.replace("      ", "    ", 1))
+                lines.extend(field_lines(field, "update", s, DRIFT_LAYOUT))
     unmanaged = report.get("unmanaged")
     if unmanaged is not None:
         lines.append("")

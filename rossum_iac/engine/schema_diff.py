@@ -3,15 +3,21 @@
 Nodes (sections, multivalues, tuples, datapoints) are identified by their ``id``. A node's attributes compare with
 the declared-subset rule of ``compare.matches`` (attributes the server fills in and the manifest does not declare
 are not differences). Structure compares by parent and by the order of children.
+
+A changed attribute that is a list or mapping (``options``, ``constraints``, ``ui_configuration``) is described by
+what changed inside it (``nested``: ``options[value="eur"].label``); a multi-line or long one (``formula``) is
+flagged ``text`` for a unified diff.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rossum_iac.engine.compare import matches, project
+from rossum_iac.engine.compare import matches
+from rossum_iac.engine.nested import NestedDiffer, is_whole
 from rossum_iac.engine.plan import SchemaChange
 
 
@@ -51,7 +57,10 @@ def flatten(content: Any) -> tuple[dict[str, _Node], dict[str | None, list[str]]
     return nodes, order
 
 
-def diff_schema(desired: Any, live: Any) -> list[SchemaChange]:
+def diff_schema(desired: Any, live: Any, differ: NestedDiffer | None = None) -> list[SchemaChange]:
+    """Node-level changes from ``live`` to ``desired`` (the content as written: secrets and references are resolved
+    by ``differ`` for comparing, never shown)."""
+    differ = differ or NestedDiffer(None)
     want, want_order = flatten(desired)
     have, have_order = flatten(live)
     changes: list[SchemaChange] = []
@@ -66,18 +75,8 @@ def diff_schema(desired: Any, live: Any) -> list[SchemaChange]:
             )
         for attr, value in node.attrs.items():
             live_value = old.attrs.get(attr)
-            if not matches(value, live_value):
-                changes.append(
-                    SchemaChange(
-                        "change",
-                        node_id,
-                        node.category,
-                        parent=node.parent,
-                        attr=attr,
-                        before=project(live_value, value),
-                        after=value,
-                    )
-                )
+            if not matches(differ.revealed(value), live_value):
+                changes.append(_attribute_change(node_id, node, attr, value, live_value, differ))
     for node_id, node in have.items():
         if node_id not in want:
             changes.append(SchemaChange("remove", node_id, node.category, parent=node.parent))
@@ -90,6 +89,17 @@ def diff_schema(desired: Any, live: Any) -> list[SchemaChange]:
             category = want[parent].category if parent is not None else "schema"
             changes.append(SchemaChange("reorder", parent or "(top level)", category, before=old_ids, after=new_ids))
     return changes
+
+
+def _attribute_change(
+    node_id: str, node: _Node, attr: str, value: Any, live: Any, differ: NestedDiffer
+) -> SchemaChange:
+    items = differ.diff(attr, value, live)
+    base = SchemaChange("change", node_id, node.category, parent=node.parent, attr=attr)
+    if len(items) == 1 and is_whole(items[0], attr):
+        item = items[0]
+        return dataclasses.replace(base, before=item.before, after=item.after, format=item.format)
+    return dataclasses.replace(base, format="nested", items=tuple(items))
 
 
 def summarize(content: Any) -> str:

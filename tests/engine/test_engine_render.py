@@ -9,7 +9,7 @@ from engine_helpers import desired, live_obj, live_state, marker, stack, url
 from test_engine_planner import full_stack, matching_live
 
 from rossum_iac.engine.errors import PlanFileError
-from rossum_iac.engine.plan import Action, ActionType, FieldChange, Plan, SchemaChange
+from rossum_iac.engine.plan import FORMAT_VERSION, Action, ActionType, FieldChange, Plan, SchemaChange
 from rossum_iac.engine.planfile import read_plan, stack_secret_values, write_plan
 from rossum_iac.engine.planner import build_plan
 from rossum_iac.engine.render import render_drift, render_plan, render_results
@@ -102,7 +102,7 @@ def test_plan_json_round_trip_renders_identically(tmp_path):
     assert loaded.to_json() == plan.to_json()
     assert render_plan(loaded.to_json()) == render_plan(plan.to_json())
     data = json.loads(path.read_text())
-    assert data["format_version"] == "1.1"
+    assert data["format_version"] == FORMAT_VERSION == "1.2"
     assert data["manifests"] == {"dir": "/manifests", "digest": "sha256:abc"}
     assert set(data["fingerprints"]) >= {"queues/30", "schemas/20"}
     assert data["resource_changes"][0]["actions"] in (["create"], ["no-op"])

@@ -10,7 +10,7 @@ import pytest
 from qa_helpers import cli, copy_examples, one_error_line
 
 from rossum_iac.engine.errors import PlanFileError
-from rossum_iac.engine.plan import Action, ActionType, Plan
+from rossum_iac.engine.plan import FORMAT_VERSION, Action, ActionType, Plan
 from rossum_iac.engine.planfile import write_plan
 
 
@@ -120,7 +120,7 @@ def test_plan_files_that_must_be_refused_write_nothing(emulator: Any, tmp_path: 
         assert "Traceback" not in result.output
         assert [r for r in emulator.request_log if r[0] not in ("GET", "HEAD")] == []
 
-    plan.write_text(original.replace('"format_version": "1.1"', '"format_version": "2.0"'))
+    plan.write_text(original.replace(f'"format_version": "{FORMAT_VERSION}"', '"format_version": "2.0"'))
     refused("plan format version 2.0 is not supported")
     plan.write_text(original)
     stack_file = root / "rossum.yaml"
