@@ -18,6 +18,7 @@ from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.resolve import Resolver, desired_view
 from rossum_iac.engine.twins import find_twins, import_command
 from rossum_iac.engine.urls import url_tail
+from rossum_iac.engine.usage import with_usage
 from rossum_iac.kinds import KIND_NAMES, KINDS
 from rossum_iac.kinds.email_template import is_queue_default
 from rossum_iac.manifest.model import DesiredObject, Stack
@@ -140,6 +141,7 @@ def build_plan(
     notes.extend(p for _, p in problems)
 
     warnings = _duplicate_warnings(stack, ownership, resolver, actions)
+    actions = with_usage(actions, ownership, live)  # which queues a schema change reaches
 
     edges = _edges(actions, desired, ownership)
     actions = {a: _with_deps(act, edges.get(a, set())) for a, act in actions.items()}
