@@ -19,6 +19,7 @@ from rossum_iac.cli.common import (
 )
 from rossum_iac.cli.errors import handle_errors
 from rossum_iac.cli.exit_codes import ExitCode
+from rossum_iac.cli.output_format import compact_option, format_option, output_format
 from rossum_iac.cli.target import TargetOptions, api_target, api_target_options, run_with_client
 
 
@@ -26,7 +27,8 @@ from rossum_iac.cli.target import TargetOptions, api_target, api_target_options,
 @click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
 @env_option
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON) here.")
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON instead of text.")
+@format_option("plan")
+@compact_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")
 @object_targets_option
 @queue_delete_after_option
@@ -36,7 +38,9 @@ def plan(
     directory: Path,
     env: str | None,
     out: Path | None,
+    output_format_name: str | None,
     as_json: bool,
+    compact: bool,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
     queue_delete_after: str | None,
@@ -46,20 +50,24 @@ def plan(
     from rossum_iac.engine import PlanOptions, make_plan
     from rossum_iac.engine.planfile import stack_secret_values, write_plan
     from rossum_iac.engine.render import render_plan
+    from rossum_iac.engine.render_markdown import render_plan_markdown
 
+    shown_as = output_format(output_format_name, as_json, compact)
     stack = load_manifests(directory, env)
     options = PlanOptions(targets=targets, queue_delete_after=parse_queue_delete_after(queue_delete_after))
     with api_target(target_options, stack=stack) as target:
         result, _ = run_with_client(target, lambda client: make_plan(client, stack, options, base_url=target.base_url))
     data = result.to_json()
-    if as_json:
+    if shown_as == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif shown_as == "markdown":
+        click.echo(render_plan_markdown(data, compact=compact), nl=False)
     else:
-        click.echo(render_plan(data, color=use_color()), nl=False)
+        click.echo(render_plan(data, color=use_color(), compact=compact), nl=False)
     if out is not None:
         write_plan(out, result, secrets=stack_secret_values(stack))
         message = f"Saved the plan to {out}. Apply exactly this plan with: rossum-iac apply {out}"
-        if as_json:
+        if shown_as != "text":
             log(message)
         else:
             click.echo(f"\n{message}")
