@@ -13,11 +13,12 @@ Only declared fields are compared (see ``compare`` for the comparison rules). Sp
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from rossum_iac.engine.compare import as_set, duration_seconds, matches, project, scalar_equal
 from rossum_iac.engine.identity import Owned, secret_matches
-from rossum_iac.engine.nested import NestedDiffer, is_text, is_whole, secret_values
+from rossum_iac.engine.nested import NestedDiffer, is_text, is_whole, scrub, secret_values
 from rossum_iac.engine.plan import FieldChange, SchemaChange
 from rossum_iac.engine.resolve import UNKNOWN, Resolver, contains_unknown, desired_view, is_sensitive
 from rossum_iac.engine.schema_diff import diff_schema, flatten
@@ -91,7 +92,29 @@ def diff_object(desired: DesiredObject, owned: Owned, resolver: Resolver) -> lis
         _compare(spec, desired, owned, name, value, live.get(name), resolver, out)
     if desired.protect != owned.protect:
         out.append(FieldChange("protect", owned.protect, desired.protect, format="option"))
-    return [c for c in out if not _ignored(c.path, desired.ignore_changes)]
+    secrets = secret_values(desired.fields)
+    return [_masked(c, secrets) for c in out if not _ignored(c.path, desired.ignore_changes)]
+
+
+def _masked(change: FieldChange, secrets: list[str]) -> FieldChange:
+    """A change with any shown text that holds one of the object's secrets masked: a live value may hold a secret
+    where the manifest has none (a value pasted into the wrong field), and it must not be shown."""
+    if not secrets:
+        return change
+    return dataclasses.replace(
+        change,
+        before=scrub(change.before, secrets),
+        after=scrub(change.after, secrets),
+        items=tuple(_masked_part(i, secrets) for i in change.items),
+        schema_changes=tuple(
+            dataclasses.replace(_masked_part(c, secrets), items=tuple(_masked_part(i, secrets) for i in c.items))
+            for c in change.schema_changes
+        ),
+    )
+
+
+def _masked_part(part: Any, secrets: list[str]) -> Any:
+    return dataclasses.replace(part, before=scrub(part.before, secrets), after=scrub(part.after, secrets))
 
 
 def _compare(
