@@ -92,24 +92,14 @@ class NestedDiffer:
         """The desired value for comparing (secrets and references resolved)."""
         return desired_view(raw, self.resolver, reveal=True)
 
-    def _shown(self, raw: Any) -> tuple[Any, bool]:
+    def shown(self, raw: Any) -> tuple[Any, bool]:
         """The value as shown (secrets masked, unknowns as text) and whether it holds an unknown."""
         view = desired_view(raw, self.resolver, reveal=False)
         unknown = contains_unknown(view)
         return self._scrub(unknown_as_text(view) if unknown else view), unknown
 
     def _scrub(self, value: Any) -> Any:
-        """``value`` with every text that is or holds a secret of this field masked."""
-        if not self.secrets:
-            return value
-        if isinstance(value, str):
-            leaks = any(value == s or (len(s) >= 8 and s in value) for s in self.secrets)
-            return SENSITIVE_TEXT if leaks else value
-        if isinstance(value, Mapping):
-            return {self._scrub(str(k)): self._scrub(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self._scrub(v) for v in value]
-        return value
+        return scrub(value, self.secrets)
 
     # --- walk --------------------------------------------------------------------------------------------------
 
@@ -173,7 +163,7 @@ class NestedDiffer:
         return json.dumps(self._scrub(value), ensure_ascii=False)
 
     def _scalars(self, path: str, raw: list[Any], revealed: list[Any], live: list[Any]) -> list[NestedChange]:
-        shown, _ = self._shown(raw)
+        shown, _ = self.shown(raw)
         if len(json.dumps(shown, ensure_ascii=False)) <= SHORT_LIST and len(_dumps(live)) <= SHORT_LIST:
             return [self._change(path, raw, live)]
         matcher = difflib.SequenceMatcher(None, [_token(v) for v in live], [_token(v) for v in revealed], False)
@@ -194,7 +184,7 @@ class NestedDiffer:
     def _change(self, path: str, raw: Any, live: Any) -> NestedChange:
         if is_sensitive(raw):
             return NestedChange(path, "change", sensitive=True)
-        after, unknown = self._shown(raw)
+        after, unknown = self.shown(raw)
         before = self._scrub(project(live, after))
         form = "text" if not unknown and is_text(before, after) else "value"
         return NestedChange(path, "change", before=before, after=after, format=form, after_unknown=unknown)
@@ -202,11 +192,26 @@ class NestedDiffer:
     def _add(self, path: str, raw: Any) -> NestedChange:
         if is_sensitive(raw) and not isinstance(raw, dict | list | tuple):
             return NestedChange(path, "add", sensitive=True)
-        after, unknown = self._shown(raw)  # secrets inside a mapping or list are shown as (sensitive)
+        after, unknown = self.shown(raw)  # secrets inside a mapping or list are shown as (sensitive)
         return NestedChange(path, "add", after=after, after_unknown=unknown)
 
     def _remove(self, path: str, live: Any) -> NestedChange:
         return NestedChange(path, "remove", before=self._scrub(live))
+
+
+def scrub(value: Any, secrets: list[str]) -> Any:
+    """``value`` with every text that is, or holds, one of ``secrets`` masked (``(sensitive)``). Secrets shorter
+    than 8 characters are masked only as whole values (see ``planfile.EMBEDDED_SECRET_MIN_LENGTH``)."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        leaks = any(value == s or (len(s) >= 8 and s in value) for s in secrets)
+        return SENSITIVE_TEXT if leaks else value
+    if isinstance(value, Mapping):
+        return {scrub(str(k), secrets): scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v, secrets) for v in value]
+    return value
 
 
 def _is_scalar(value: Any) -> bool:

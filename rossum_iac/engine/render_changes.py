@@ -44,13 +44,15 @@ class Layout:
     field: str = "      "
     sub: str = "          "
     flush: bool = False
+    nest: str = "    "
+    """Further indentation of what belongs to a line (the attributes of an added schema node)."""
 
     def diff_indent(self, under: str) -> str:
         return "" if self.flush else under
 
 
 TEXT_LAYOUT = Layout()
-FLUSH_LAYOUT = Layout(field="", sub="", flush=True)
+FLUSH_LAYOUT = Layout(field="", sub="", flush=True, nest="  ")
 """For fenced ``diff`` blocks (Markdown)."""
 
 
@@ -173,6 +175,9 @@ def schema_lines(changes: Iterable[Mapping[str, Any]], layout: Layout, s: Style)
         op = c["op"]
         if op == "add":
             out.append(indent + s(f"+ {label}{where}", "+"))
+            attrs = c.get("after")
+            if isinstance(attrs, Mapping):
+                out.extend(_attribute_lines(attrs, indent + layout.nest, s))
         elif op == "remove":
             out.append(indent + s(f"- {label}{where}", "-"))
         elif op == "change" and c.get("items"):
@@ -192,6 +197,21 @@ def schema_lines(changes: Iterable[Mapping[str, Any]], layout: Layout, s: Style)
             out.append(
                 indent + s("~ ", "~") + f"{label} children order: {order_text(c.get('before'), c.get('after'))}"
             )
+    return out
+
+
+def _attribute_lines(attrs: Mapping[str, Any], indent: str, s: Style) -> list[str]:
+    """The attributes of a new schema node, a long or multi-line text (a formula) as a block."""
+    out = []
+    for name, value in attrs.items():
+        if name == "category":
+            continue
+        head = indent + s("+ ", "+") + str(name)
+        if isinstance(value, str) and ("\n" in value or len(value) > MAX_INLINE):
+            block = _text_block(value, indent + "    ", s, "+")
+        else:
+            block = fmt_block(value, indent + "    ")
+        out.extend([f"{head} = {block[0]}", *block[1:]])
     return out
 
 

@@ -4,7 +4,8 @@ Nodes (sections, multivalues, tuples, datapoints) are identified by their ``id``
 the declared-subset rule of ``compare.matches`` (attributes the server fills in and the manifest does not declare
 are not differences). Structure compares by parent and by the order of children.
 
-A changed attribute that is a list or mapping (``options``, ``constraints``, ``ui_configuration``) is described by
+A node added to existing content carries its attributes (``after``: a new formula is shown in full). A changed
+attribute that is a list or mapping (``options``, ``constraints``, ``ui_configuration``) is described by
 what changed inside it (``nested``: ``options[value="eur"].label``); a multi-line or long one (``formula``) is
 flagged ``text`` for a unified diff.
 """
@@ -67,7 +68,8 @@ def diff_schema(desired: Any, live: Any, differ: NestedDiffer | None = None) -> 
     for node_id, node in want.items():
         old = have.get(node_id)
         if old is None:
-            changes.append(SchemaChange("add", node_id, node.category, parent=node.parent))
+            attrs, _ = differ.shown(dict(node.attrs))  # what the new node will be (secrets masked)
+            changes.append(SchemaChange("add", node_id, node.category, parent=node.parent, after=attrs))
             continue
         if old.parent != node.parent:
             changes.append(

@@ -54,6 +54,7 @@ def section(node_id: str, label: str, *children: dict[str, Any]) -> dict[str, An
 
 
 FORMULA = "total = field.amount_base + field.amount_tax\nreturn round(total, 2)\n"
+DUE_FORMULA = "paid = field.amount_paid or 0\nreturn field.amount_total - paid\n"
 HOOK_CODE = (
     "def rossum_hook_request_handler(payload):\n"
     "    messages = []\n"
@@ -261,6 +262,7 @@ def scenario_schema() -> dict[str, Any]:
             dp("amount_tax", "Tax", "number"),
             dp("amount_base", "Base", "number"),
             dp("amount_total", "Total", "number", formula=FORMULA),
+            dp("amount_due", "Amount due", "number", formula=DUE_FORMULA),
             dp("due_date", "Due date", "date"),
         ),
     ]
