@@ -57,7 +57,8 @@ def create_changes(desired: DesiredObject, resolver: Resolver) -> list[FieldChan
         _create_leaf(spec, desired, name, value, resolver, out)
     if desired.protect:
         out.append(FieldChange("protect", None, True, format="option"))
-    return out
+    secrets = secret_values(desired.fields)
+    return [_masked(c, secrets) for c in out]
 
 
 def _create_leaf(

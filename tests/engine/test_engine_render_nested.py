@@ -125,3 +125,14 @@ def test_plan_of_a_list_with_a_secret_shows_the_other_parts_and_no_secret():
     assert '~ settings.endpoints[name="erp"].url: "https://erp.invalid/v1" -> "https://erp.invalid/v2"' in text
     assert '~ settings.endpoints[name="erp"].token: (sensitive)' in text
     assert '~ settings.note: "(sensitive)" -> "plain"' in text
+
+
+def test_a_created_object_never_shows_its_secret_in_another_field():
+    value = "created-secret-987654"
+    hook = desired("Hook", "h", name="H", type="webhook",
+                   config={"url": "https://x.invalid", "secret": Secret("S", value)},
+                   description=f"signed with {value}", settings={"items": [{"name": "a", "key": value}]})
+    plan, _ = build_plan(stack(hook), live_state())
+    text = render_plan(plan.to_json()) + json.dumps(plan.to_json())
+    assert value not in text
+    assert '+ description = "(sensitive)"' in text and "+ config.secret = (sensitive)" in text
