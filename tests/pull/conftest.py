@@ -161,6 +161,21 @@ def build_org(emulator: Any, *, large_schema: bool = False) -> Org:
         },
     )
     org.post(
+        "hook_old",
+        "hooks",
+        {
+            "name": "Legacy python3.9 function",
+            "type": "function",
+            "queues": [org.url("q_eu_dup")],
+            "events": ["annotation_status"],
+            "config": {
+                "runtime": "python3.9",
+                "code": "def rossum_hook_request_handler(payload):\n    return {}\n",
+                "app": None,
+            },
+        },
+    )
+    org.post(
         "hook_web",
         "hooks",
         {

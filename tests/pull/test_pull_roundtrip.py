@@ -65,6 +65,9 @@ def test_pulled_layout_keys_and_content_files(emulator: Any, org: Any, tmp_path:
     assert "target_queue: ${ref.Queue.faktury-cz.url}" in router
     rule = files["rules/high-amount.yaml"].decode()
     assert "email_template: ${ref.EmailTemplate.invoices-eu-ask-supplier.url}" in rule
+    # an old runtime and a whole-event name, as older organizations hold them, are pulled as they are
+    legacy = files["hooks/legacy-python3-9-function.yaml"].decode()
+    assert "runtime: python3.9" in legacy and "- annotation_status\n" in legacy
     # hooks from store templates name their template; a private one's hidden config is not written
     store = files["hooks/store-notifier.yaml"].decode()
     assert "hook_template: Webhook notifier (emulator)\n" in store
