@@ -44,8 +44,8 @@ class OrganizationMetadata:
                 try:
                     result = await self._commit([m for m, _ in batch])
                 except BaseException as exc:
-                    for _, waiting in batch:
-                        if not waiting.done():
+                    for _, waiting in batch:  # this caller's own future is not awaited: it gets the raise
+                        if waiting is not future and not waiting.done():
                             waiting.set_exception(exc)
                     raise
                 for _, waiting in batch:
