@@ -19,14 +19,17 @@ Decisions:
 - A value the manifest takes from ``${var...}``, or writes as ``${env...}`` or ``${ref...}``, is never
   overwritten: the difference is reported (a ``${ref...}`` that resolves to the live object is no difference).
   Text over several lines (code, bodies, conditions) is merged line by line: only lines with a placeholder are
-  protected. Write-only fields (``config.secret``, tokens, hook ``secrets``) are never compared or written: the
-  API does not show them; ``${env.NAME}`` variables that are not set only make their values "not compared".
+  protected. Write-only fields (``config.secret``, tokens, hook ``secrets``) are never compared or written, even
+  where the API shows them; ``${env.NAME}`` variables need not be set (values using one are "not compared").
 - A reference to an object outside the stack cannot be written as a key: reported. Live objects that refer to the
   stack's objects but are not in it, objects the manifests define that are gone live, and objects the stack owns
   without a manifest are reported with what to run; nothing is created or deleted in the manifests.
 - ``protect`` and ``ignore_changes`` are tool options: never changed. Paths in ``ignore_changes`` are left as they
   are (the engine does not compare them).
 - Files are changed only where a value changed; every changed file is written atomically (``write_edits``).
+- The command exits 0 when it ran, also when differences were reported instead of written (``plan`` still shows
+  them); ``--dry-run`` writes nothing; without a terminal to confirm on, ``--auto-approve`` is required and its
+  absence is refused before anything is read.
 - Before anything is written, the updated manifests are loaded from a scratch copy of the stack and planned
   against the same live state (``check_update``): manifests that would not load are never written, and objects
   that would still differ (for example two objects sharing one included file) are listed.
