@@ -178,12 +178,13 @@ def generate(root: Path, total: int) -> int:
         )
         write(f"email/template-{i}.html", f"<p>Dear sender,</p><p>Template {i}: {{{{ document_list }}}}</p>\n")
     for i in range(counts["Rule"]):
+        field = f"field_{(i % qu) % sc}_0"  # a datapoint of the schema of the rule's queue
         write(
             f"rules/rule-{i}.yaml",
             f"kind: Rule\nkey: rule-{i}\nname: Rule {i}\nqueues: [queue-{i % qu}]\n"
-            "trigger_condition: field.field_0_0 > ${var.threshold}\nactions:\n"
+            f"trigger_condition: field.{field} > ${{var.threshold}}\nactions:\n"
             f"  - id: warn-{i}\n    type: show_message\n    event: validation\n"
-            "    payload: {type: warning, content: Above the threshold, schema_id: field_0_0}\n",
+            f"    payload: {{type: warning, content: Above the threshold, schema_id: {field}}}\n",
         )
     return lines
 

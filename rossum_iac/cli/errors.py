@@ -1,6 +1,8 @@
 """One error-handling decorator for every command: domain errors become one line and exit code 1.
 
-Tracebacks are shown only with ``--debug`` (or ``ROSSUM_IAC_DEBUG=1``).
+Tracebacks are shown only with ``--debug`` (or ``ROSSUM_IAC_DEBUG=1``). Every command imports this module, so it
+never imports the API client (httpx, the models): a client error can only exist once a command has imported the
+client, and only then are its types looked at.
 """
 
 from __future__ import annotations
@@ -15,9 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from rossum_iac.cli.exit_codes import ExitCode
-from rossum_iac.client.errors import APIClientError, APITransportError, PollingTimeoutError, TaskFailedError
 from rossum_iac.errors import RossumIacError
-from rossum_iac.ops.errors import CREDENTIALS_REJECTED, credentials_rejected
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,13 +41,19 @@ def describe_exception(exc: BaseException) -> str:
     """A one-line, secret-free description of an error for people.
 
     A rejected token or login (HTTP 401) reads the same from every command, whichever request met it."""
-    if isinstance(exc, APITransportError):
-        return f"cannot reach the API ({exc.method} {exc.url}): {exc.error}"
-    if credentials_rejected(exc):
-        return CREDENTIALS_REJECTED
-    if isinstance(exc, APIClientError):
-        return f"the API answered HTTP {exc.status_code} to {exc.method} {exc.url}: {exc.detail}"
-    if isinstance(exc, PollingTimeoutError | TaskFailedError | RossumIacError):
+    if "rossum_iac.client.errors" in sys.modules:  # else the client was never imported: no client error exists
+        from rossum_iac.client.errors import APIClientError, APITransportError, PollingTimeoutError, TaskFailedError
+        from rossum_iac.ops.errors import CREDENTIALS_REJECTED, credentials_rejected
+
+        if isinstance(exc, APITransportError):
+            return f"cannot reach the API ({exc.method} {exc.url}): {exc.error}"
+        if credentials_rejected(exc):
+            return CREDENTIALS_REJECTED
+        if isinstance(exc, APIClientError):
+            return f"the API answered HTTP {exc.status_code} to {exc.method} {exc.url}: {exc.detail}"
+        if isinstance(exc, PollingTimeoutError | TaskFailedError):
+            return str(exc)
+    if isinstance(exc, RossumIacError):
         return str(exc)
     return f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
 
