@@ -5,8 +5,8 @@
 - The top level holds only sections; sections hold datapoints and multivalues; a multivalue holds exactly one
   tuple or datapoint (a mapping, not a list); a tuple appears only inside a multivalue and holds datapoints.
 - A datapoint's ``type`` is string, number, date, enum or button; an enum has ``options``, each with ``value`` and
-  ``label`` (``[]`` is fine: extensions fill the options of such enums at run time); a button cannot be the direct
-  child of a multivalue.
+  ``label``, values unique (``[]`` is fine: extensions fill the options of such enums at run time); a button cannot
+  be the direct child of a multivalue.
 - ``width``, ``stretch``, ``can_collapse`` and ``width_chars`` are only for table columns (datapoints in a tuple).
 """
 
@@ -233,6 +233,7 @@ class _Checker:
                 f"enum {name} needs options: a list of {{value, label}} ([] when an extension fills them at run time)",
             )
             return
+        values: dict[Any, int] = {}
         for index, option in enumerate(options):
             where = _pos(options, index)
             if not isinstance(option, dict):
@@ -241,6 +242,16 @@ class _Checker:
             missing = [attr for attr in ("value", "label") if attr not in option]
             if missing:
                 self.report(where, f"option {index + 1} of enum {name} has no {' and no '.join(missing)}")
+            value = option.get("value")
+            if isinstance(value, str | int | float) and not isinstance(value, bool) and not _is_placeholder(value):
+                if value in values:
+                    self.report(
+                        _pos(option, "value"),
+                        f"option value {value!r} of enum {name} is used twice (options {values[value] + 1} and "
+                        f"{index + 1}); option values must be unique",
+                    )
+                else:
+                    values[value] = index
 
 
 def check_schema_content(content: Any, pos: Pos, report: Report) -> None:

@@ -25,7 +25,9 @@ from rossum_iac.kinds.base import KEY_MAX_LENGTH, KEY_PATTERN, MARKER_KEY, TOOL_
 from rossum_iac.manifest.checks import LoadedObject, RefSite, check_stack
 from rossum_iac.manifest.errors import WARNING, ManifestError, ManifestErrors, sort_errors
 from rossum_iac.manifest.includes import Included, IncludeError, IncludeReader, is_include
+from rossum_iac.manifest.locate import Locator
 from rossum_iac.manifest.model import DesiredObject, Environment, Ref, Secret, SourceLocation, Stack, Template
+from rossum_iac.manifest.reference_check import check_references
 from rossum_iac.manifest.schema_validation import Problem, validate
 from rossum_iac.manifest.stackfile import (
     ENVIRONMENTS_DIR,
@@ -57,14 +59,21 @@ class LoadResult:
 
 
 def load(
-    root: Path | str, env: str | None = None, environ: Mapping[str, str] | None = None, strict: bool = False
+    root: Path | str,
+    env: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    strict: bool = False,
+    missing_env: str = "error",
 ) -> LoadResult:
     """Load and validate the manifests under ``root`` for environment ``env`` (``None``: stack defaults only).
 
     ``environ`` supplies ``${env.NAME}`` values (default: the process environment). ``strict``: warnings are
-    errors.
+    errors. ``missing_env="warning"`` (``validate``): an unset ``${env.NAME}`` is a warning and reads as an empty
+    secret, so such a stack is for checking only, never for planning.
     """
-    return _Loader(Path(root), env, os.environ if environ is None else environ, strict).run()
+    loader = _Loader(Path(root), env, os.environ if environ is None else environ, strict)
+    loader.missing_env = missing_env
+    return loader.run()
 
 
 def load_environment(root: Path | str, env: str) -> Stack:
@@ -170,6 +179,8 @@ class _Loader:
         self.files: list[Path] = []
         self.includes = IncludeReader(root)
         self.resolver: Resolver | None = None
+        self.missing_env = "error"
+        """``warning``: an unset ``${env.NAME}`` is a warning (``load(missing_env=...)``)."""
         self.nested_stack_files: list[Path] = []
 
     def error(self, file: Path, pos: Pos, message: str) -> None:
@@ -209,9 +220,12 @@ class _Loader:
         values = dict(stack_def.variables)
         if environment is not None:
             values.update(environment.variables)
-        self.resolver = Resolver(Variables(values, self.environ, self.env, tuple(sorted(stack_def.environments))))
+        self.resolver = Resolver(
+            Variables(values, self.environ, self.env, tuple(sorted(stack_def.environments)), self.missing_env)
+        )
         loaded, object_docs = self._objects(manifest_files, parsed)
         check_stack(loaded, self.error)
+        check_references([item.obj for item in loaded], Locator(self.root, parsed), self.error, self.warn)
         errors = sort_errors(self.errors)
         stack = None
         if not errors:
@@ -609,6 +623,7 @@ class _Loader:
                 raw,
                 lambda offset, message: self.error(file, pos, f"{field_name}: {message}"),
                 lambda ref, offset: ctx.ref_sites.append(RefSite(ref, file, pos, field_name)),
+                lambda offset, message: self.warn(file, pos, f"{field_name}: {message}"),
             )
         return raw
 
@@ -639,6 +654,7 @@ class _Loader:
             lambda ref, offset: ctx.ref_sites.append(
                 RefSite(ref, included.path, _offset_pos(text, offset), field_name)
             ),
+            lambda offset, message: self.warn(included.path, _offset_pos(text, offset), f"{field_name}: {message}"),
         )
 
     def _convert_refs(self, kind: str, fields: dict[str, Any], data: YMap, ctx: _ObjectContext) -> None:

@@ -52,6 +52,9 @@ class Variables:
     """Selected environment, for messages."""
     environments: tuple[str, ...] = ()
     """All environments the stack defines, for messages."""
+    missing_env: str = "error"
+    """``warning``: a ``${env.NAME}`` that is not set is reported through the ``warn`` of ``Resolver.resolve`` and
+    read as an empty secret (``validate`` without secrets); ``error``: it is an error."""
 
 
 Report = Callable[[int, str], None]
@@ -63,12 +66,25 @@ class Resolver:
 
     def __init__(self, variables: Variables):
         self.vars = variables
+        self._warn: Report | None = None
 
-    def resolve(self, text: str, report: Report, on_ref: Callable[[Ref, int], None] | None = None) -> Any:
-        """``text`` with placeholders resolved: a str, a ``Secret``, a ``Template`` or a variable's value."""
+    def resolve(
+        self,
+        text: str,
+        report: Report,
+        on_ref: Callable[[Ref, int], None] | None = None,
+        warn: Report | None = None,
+    ) -> Any:
+        """``text`` with placeholders resolved: a str, a ``Secret``, a ``Template`` or a variable's value.
+
+        ``warn`` receives what is only a warning (an unset ``${env.NAME}`` when ``missing_env`` is ``warning``)."""
         if "${" not in text:
             return text
-        return self._resolve(text, report, on_ref, allow_var=True, var_name=None)
+        self._warn = warn
+        try:
+            return self._resolve(text, report, on_ref, allow_var=True, var_name=None)
+        finally:
+            self._warn = None
 
     def _resolve(
         self,
@@ -195,11 +211,14 @@ class Resolver:
             return None
         value = self.vars.environ.get(name)
         if not value:
-            report(
-                offset,
+            message = (
                 f"environment variable {name} is not set (or empty){where}; it is needed for {token} "
-                f"(set it in the environment, e.g. {name}=... rossum-iac ...)",
+                f"(set it in the environment, e.g. {name}=... rossum-iac ...)"
             )
+            if self.vars.missing_env == "warning" and self._warn is not None:
+                self._warn(offset, message.replace("it is needed for", "plan and apply need it for"))
+                return Secret(name, "")
+            report(offset, message)
             return None
         return Secret(name, value)
 
