@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from dataclasses import dataclass
@@ -63,6 +64,8 @@ def apply(
     from rossum_iac.engine.planfile import looks_like_plan_file
 
     delete_after = parse_queue_delete_after(queue_delete_after)
+    # N changes at once need N requests in flight (the client's bound would otherwise cap --parallelism).
+    target_options = dataclasses.replace(target_options, max_in_flight=max(parallelism, target_options.max_in_flight))
     if source.suffix.lower() == ".json" and not source.exists():
         raise UsageError(f"{source}: no such plan file")
     if looks_like_plan_file(source):

@@ -49,6 +49,9 @@ from rossum_iac.manifest.model import Stack
 DEFAULT_EMULATOR_DB = Path(".rossum-iac") / "emulator.sqlite3"
 _EMULATOR_DEFAULT_MARK = "\x00default"
 RATE_LIMIT_ENV = "ROSSUM_IAC_RATE_LIMIT"
+DEFAULT_MAX_IN_FLIGHT = 16
+"""The client's own default (``max_in_flight_requests``); not imported from it, so that loading this module (every
+API command's ``--help``) does not import the client."""
 
 T = TypeVar("T")
 
@@ -58,7 +61,8 @@ class TargetOptions:
     base_url: str | None = None
     emulator_db: str | None = None
     """``None``: no emulator; a path (or ``:memory:``) for ``--emulator``."""
-    max_in_flight: int = 4
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
+    """Requests of the client in flight at once (``apply --parallelism N`` raises it to N)."""
     rate_limit: float | None = None
     """``--rate-limit``: requests per second, 0 = no pacing; ``None``: ``ROSSUM_IAC_RATE_LIMIT`` or the default."""
     env: str | None = None
@@ -75,7 +79,7 @@ class Target:
     credentials: Any
     source: str
     """Where the URL came from, for messages (``--base-url``, ``ROSSUM_API_BASE_URL``, ``emulator (path)``)."""
-    max_in_flight: int = 4
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
     emulator: Any = None
     """The running emulator handle when ``--emulator`` is used."""
     requests_per_second: float | None = None
@@ -321,16 +325,23 @@ def _start_emulator(db: str) -> Iterator[Any]:
 
 
 def run_with_client(target: Target, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(client)`` with an ``AsyncRossumAPIClient`` for ``target`` in a fresh event loop."""
+    """Run ``work(client)`` with an ``AsyncRossumAPIClient`` for ``target`` in a fresh event loop.
+
+    The result is handed back outside the coroutine: ``asyncio.run`` (Python 3.11/3.12) formats the ``repr`` of a
+    main coroutine's result when it restores the Ctrl-C handler, which for a plan of thousands of objects cost as
+    much as planning itself."""
     from rossum_iac.client import AsyncRossumAPIClient
 
-    async def main() -> T:
+    results: list[T] = []
+
+    async def main() -> None:
         async with AsyncRossumAPIClient(
             target.base_url,
             target.credentials,
             max_in_flight_requests=target.max_in_flight,
             requests_per_second=target.requests_per_second,
         ) as client:
-            return await work(client)
+            results.append(await work(client))
 
-    return asyncio.run(main())
+    asyncio.run(main())
+    return results[0]
