@@ -30,6 +30,11 @@ from rossum_iac.cli.target import TargetOptions, api_target, api_target_options,
 @format_option("plan")
 @compact_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")
+@click.option(
+    "--fail-on-breaking",
+    is_flag=True,
+    help="Exit 1 when a schema change breaks something that uses it (the plan's 'breaking' warnings); for CI.",
+)
 @object_targets_option
 @queue_delete_after_option
 @api_target_options
@@ -42,6 +47,7 @@ def plan(
     as_json: bool,
     compact: bool,
     detailed_exitcode: bool,
+    fail_on_breaking: bool,
     targets: tuple[str, ...],
     queue_delete_after: str | None,
     target_options: TargetOptions,
@@ -71,5 +77,11 @@ def plan(
             log(message)
         else:
             click.echo(f"\n{message}")
+    breaking = [w for w in result.warnings if w.get("type") == "breaking"]
+    if fail_on_breaking and breaking:
+        log(f"error: {len(breaking)} breaking schema change{'s' if len(breaking) != 1 else ''} (--fail-on-breaking):")
+        for warning in breaking:
+            log(f"  {warning['message']}")
+        sys.exit(int(ExitCode.ERROR))
     if detailed_exitcode and result.has_changes:
         sys.exit(int(ExitCode.CHANGES))

@@ -13,6 +13,7 @@ from rossum_iac.engine.diff import create_changes, diff_object
 from rossum_iac.engine.errors import PlanError
 from rossum_iac.engine.graph import closure, topo_sort
 from rossum_iac.engine.identity import Owned, Ownership, match
+from rossum_iac.engine.impact import breaking_warnings
 from rossum_iac.engine.live import LiveObject, LiveState
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.resolve import Resolver, desired_view
@@ -141,6 +142,7 @@ def build_plan(
     notes.extend(p for _, p in problems)
 
     warnings = _duplicate_warnings(stack, ownership, resolver, actions)
+    warnings += breaking_warnings(stack, ownership, live, actions)  # what schema changes break (engine/impact.py)
     actions = with_usage(actions, ownership, live)  # which queues a schema change reaches
 
     edges = _edges(actions, desired, ownership)
