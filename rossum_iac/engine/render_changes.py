@@ -38,8 +38,9 @@ class Style:
 
 @dataclass(frozen=True)
 class Layout:
-    """Indentation of a field's lines (``field``) and of the lines under it (``sub``); ``flush``: unified diff
-    lines start in the first column (in a fenced ``diff`` block, so that they are coloured)."""
+    """Indentation of a field's lines (``field``) and of the lines under it (``sub``); ``flush``: unified diff lines
+    and the ``-``/``+`` lines of a long value start in the first column (in a fenced ``diff`` block, so that they
+    are coloured)."""
 
     field: str = "      "
     sub: str = "          "
@@ -124,7 +125,7 @@ def _change_value(before: Any, after: Any, after_unknown: bool, head: str, tail:
     """``head: before -> after``, or before and after on lines of their own when long."""
     before_block = fmt_block(before, sub + "  ")
     after_text = UNKNOWN if after_unknown and after == UNKNOWN else fmt(after)
-    if len(before_block) == 1 and len(after_text) + len(before_block[0]) <= 2 * MAX_INLINE:
+    if len(before_block) == 1 and len(after_text) + len(before_block[0]) <= MAX_INLINE:
         return [f"{head}: {before_block[0]} -> {after_text}{tail}"]
     after_block = [after_text] if after_unknown and after == UNKNOWN else fmt_block(after, sub + "  ")
     return [
@@ -159,7 +160,9 @@ def item_lines(item: Mapping[str, Any], label: str, indent: str, layout: Layout,
         return [f"{head}: {SENSITIVE}"]
     if item.get("format") == "text":
         return [f"{head}:", *text_diff(item.get("before"), item.get("after"), layout.diff_indent(sub), s)]
-    return _change_value(item.get("before"), item.get("after"), bool(item.get("after_unknown")), head, "", sub, s)
+    return _change_value(
+        item.get("before"), item.get("after"), bool(item.get("after_unknown")), head, "", layout.diff_indent(sub), s
+    )
 
 
 def node_label(category: str, node: str) -> str:
@@ -188,7 +191,9 @@ def schema_lines(changes: Iterable[Mapping[str, Any]], layout: Layout, s: Style)
             out.extend(text_diff(c.get("before"), c.get("after"), layout.diff_indent(indent + "    "), s))
         elif op == "change":
             head = indent + s("~ ", "~") + f"{label} {c['attr']}"
-            out.extend(_change_value(c.get("before"), c.get("after"), False, head, "", indent + "    ", s))
+            out.extend(
+                _change_value(c.get("before"), c.get("after"), False, head, "", layout.diff_indent(indent + "    "), s)
+            )
         elif op == "move":
             before = fmt(c.get("before")) if c.get("before") else "top level"
             after = fmt(c.get("after")) if c.get("after") else "top level"

@@ -198,3 +198,9 @@ def test_unknown_values_of_new_objects_are_shown_unquoted():
 def test_drift_of_an_unrecorded_object_is_explained():
     text = render_drift({"objects": [{"address": "Rule/r", "id": 4, "status": "unrecorded", "fields": []}]})
     assert "Rule/r (id 4): exists, but its ownership is not recorded" in text
+
+
+def test_long_values_get_a_line_each():
+    change = FieldChange("description", "a" * 60, "b" * 60)
+    text = render_plan(plan_of(Action("Rule/r", ActionType.UPDATE, id=1, changes=(change,))).to_json())
+    assert f'      ~ description:\n          - "{"a" * 60}"\n          + "{"b" * 60}"\n' in text

@@ -210,3 +210,13 @@ def test_drift_report_markdown():
     assert details_balanced(text) and fences_balanced(text)
     clean = render_drift_markdown({"stack": "s", "objects": [], "notes": []})
     assert "**No drift.**" in clean
+
+
+def test_long_values_are_coloured_lines_of_their_own():
+    item = NestedChange('actions[id="a"].payload.content', before="x" * 60, after="y" * 60)
+    action = Action("Rule/r", ActionType.UPDATE, id=1,
+                    changes=(FieldChange("actions", format="nested", items=(item,)),
+                             FieldChange("description", "a" * 60, "b" * 60)))
+    text = render_plan_markdown(plan_of(action))
+    assert f'~ actions[id="a"].payload.content:\n- "{"x" * 60}"\n+ "{"y" * 60}"\n' in text
+    assert f'~ description:\n- "{"a" * 60}"\n+ "{"b" * 60}"\n' in text
