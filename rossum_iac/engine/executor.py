@@ -23,6 +23,7 @@ from rossum_iac.engine.planfile import stack_secret_values
 from rossum_iac.engine.planner import PlanContext
 from rossum_iac.engine.registry import ActionFailed
 from rossum_iac.engine.runners import RUNNERS, ApplySession, describe_error
+from rossum_iac.kinds import KINDS, Identity
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,14 @@ class Executor:
     async def _perform(self, action: Action) -> ObjectResult:
         started = time.perf_counter()
         runner = RUNNERS.get(action.action)
+        # Records in the organization's metadata of the actions running together are written together.
+        org_metadata = self.session.registries.org_metadata
+        kind = KINDS.get(action.kind)
+        writer = (
+            org_metadata.expect_writer()
+            if kind is not None and kind.identity is Identity.ORGANIZATION_RECORD
+            else None
+        )
         try:
             if runner is None:
                 raise ActionFailed(f"unknown action {action.action}")
@@ -165,6 +174,9 @@ class Executor:
             return ObjectResult(
                 action.address, _label(action), "failed", action.id, detail, time.perf_counter() - started
             )
+        finally:
+            if writer is not None:
+                org_metadata.writer_done(writer)
         warning = self.session.warnings.get(action.address)
         return ObjectResult(action.address, _label(action), "ok", obj_id, warning, time.perf_counter() - started)
 

@@ -5,11 +5,17 @@ leases. The API replaces ``metadata`` as a whole on PATCH and has no compare-and
 the organization first and writes right after, and changes requested while a write is in flight are applied
 together in the next one (a group commit: twenty rules created at once cost one read and one write, not twenty).
 Other stacks' entries and keys that are not ours are kept as read.
+
+Apply waves: an apply action of a kind recorded here announces itself when it starts (``expect_writer``, from
+the executor); its record then waits for the other announced actions still running to arrive (or finish without
+writing), so that the records of the actions that ran together are one read and one write, whatever their
+timing. Callers that did not announce themselves (the lease) never wait.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import copy
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,6 +24,9 @@ from rossum_iac.engine.live import APIClient
 
 Mutation = Callable[[dict[str, Any]], bool]
 """Changes a copy of the organization's metadata in place; returns whether it changed anything."""
+
+_WRITER: contextvars.ContextVar[object | None] = contextvars.ContextVar("rossum_iac_orgmeta_writer", default=None)
+"""The announced writer the current task is (one per apply action: each runs in its own task)."""
 
 
 class OrganizationMetadata:
@@ -28,6 +37,42 @@ class OrganizationMetadata:
         """The organization as last read or written."""
         self._lock = asyncio.Lock()
         self._pending: list[tuple[Mutation, asyncio.Future[dict[str, Any]]]] = []
+        self._expected: set[object] = set()
+        """Announced writers still running that have not written yet."""
+        self._waiting: list[asyncio.Future[None]] = []
+
+    def expect_writer(self) -> object:
+        """Announce that the current task (an apply action) may write here; returns its token for
+        ``writer_done``."""
+        token = object()
+        self._expected.add(token)
+        _WRITER.set(token)
+        return token
+
+    def writer_done(self, token: object) -> None:
+        """The announced task finished (with or without writing)."""
+        self._expected.discard(token)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._expected:
+            return
+        waiting, self._waiting = self._waiting, []
+        for waiter in waiting:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _join_wave(self, future: asyncio.Future[dict[str, Any]]) -> None:
+        """An announced writer's change waits for the other announced writers still running."""
+        token = _WRITER.get()
+        if token is None:
+            return
+        self._expected.discard(token)
+        self._wake()
+        while self._expected and not future.done():
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiting.append(waiter)
+            await waiter
 
     async def read(self) -> dict[str, Any]:
         self.latest = dict(await self.client.request_json("GET", self.tail))
@@ -37,7 +82,14 @@ class OrganizationMetadata:
         """Apply ``mutate`` to the current metadata and write it (with any other pending changes); returns the
         organization as written."""
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._pending.append((mutate, future))
+        entry = (mutate, future)
+        self._pending.append(entry)
+        try:
+            await self._join_wave(future)
+        except BaseException:  # cancelled while waiting: the change is not made
+            if entry in self._pending:
+                self._pending.remove(entry)
+            raise
         async with self._lock:
             if not future.done():
                 batch, self._pending = self._pending, []
