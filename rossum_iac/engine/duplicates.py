@@ -1,11 +1,12 @@
 """After the creates of an apply: objects another run created at the same time under the same ownership marker.
 
 The lease (``lease``) keeps two applies of one stack apart; this is what catches whatever slips past it (a run that
-stalled longer than its lease). For every kind this run created objects of, the collection is listed once; an
-object of ours whose marker (stack and key) another object also carries, with a lower id, lost: the run that made
-the newer copy deletes it, so concurrent runs converge on exactly one copy (the oldest). For kinds recorded in a
-registry (email templates in their queue's marker, rules in the organization's metadata) the natural key decides
-(same name and queue or queues, lower id wins), and the run that deletes its copy points the record at the other.
+stalled longer than its lease). For every kind this run created objects of, the collection is listed once (all
+such collections at the same time); an object of ours whose marker (stack and key) another object also carries,
+with a lower id, lost: the run that made the newer copy deletes it, so concurrent runs converge on exactly one
+copy (the oldest). For kinds recorded in a registry (email templates in their queue's marker, rules in the
+organization's metadata) the natural key decides (same name and queue or queues, lower id wins), and the run that
+deletes its copy points the record at the other.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rossum_iac.engine.identity import Marker, RegistryEntry
+from rossum_iac.engine.live import gather_or_cancel
 from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import KIND_NAMES, KINDS
 from rossum_iac.manifest.model import Ref
@@ -31,6 +33,7 @@ async def find_duplicates(session: Any, results: Iterable[Any]) -> dict[str, str
         return {}
     created = {a: i for a, i in all_created.items() if KINDS[a.split("/", 1)[0]].has_metadata}
     recorded = {a: i for a, i in all_created.items() if not KINDS[a.split("/", 1)[0]].has_metadata}
+    listed = await _list_kinds(session, {a.split("/", 1)[0] for a in all_created})
     losers: list[tuple[str, int, int]] = []
     for kind_name in KIND_NAMES:
         ours = {address: obj_id for address, obj_id in created.items() if address.startswith(f"{kind_name}/")}
@@ -38,7 +41,7 @@ async def find_duplicates(session: Any, results: Iterable[Any]) -> dict[str, str
             continue
         kind = KINDS[kind_name]
         holders: dict[str, list[int]] = {}
-        async for item in session.client.request_paginated(kind.collection):
+        for item in listed[kind_name]:
             marker = Marker.parse(item.get("metadata") or {})
             deleting = kind.scheduled_delete and (
                 item.get("delete_after") or item.get("status") not in (None, "active")
@@ -49,7 +52,7 @@ async def find_duplicates(session: Any, results: Iterable[Any]) -> dict[str, str
             ids = holders.get(address.split("/", 1)[1], [])
             if len(ids) > 1 and min(ids) != obj_id:
                 losers.append((address, obj_id, min(ids)))
-    losers += await _lost_records(session, recorded, {address for address, _, _ in losers})
+    losers += _lost_records(session, recorded, {address for address, _, _ in losers}, listed)
     notes: dict[str, str] = {}
     order = {name: i for i, name in enumerate(KIND_NAMES)}
     for address, obj_id, winner in sorted(losers, key=lambda x: -order[x[0].split("/", 1)[0]]):
@@ -82,7 +85,19 @@ async def find_duplicates(session: Any, results: Iterable[Any]) -> dict[str, str
     return notes
 
 
-async def _lost_records(session: Any, recorded: dict[str, int], gone: set[str]) -> list[tuple[str, int, int]]:
+async def _list_kinds(session: Any, kind_names: set[str]) -> dict[str, list[Any]]:
+    """Every object of each kind, the collections listed concurrently."""
+
+    async def listing(kind_name: str) -> list[Any]:
+        return [item async for item in session.client.request_paginated(KINDS[kind_name].collection)]
+
+    names = sorted(kind_names)
+    return dict(zip(names, await gather_or_cancel(*(listing(name) for name in names)), strict=True))
+
+
+def _lost_records(
+    session: Any, recorded: dict[str, int], gone: set[str], listings: dict[str, list[Any]]
+) -> list[tuple[str, int, int]]:
     """Copies of registry kinds (no marker) this run created that another object with the same natural key (name
     and queue or queues) and a lower id duplicates. Templates of a queue copy that is itself deleted go with it."""
     out: list[tuple[str, int, int]] = []
@@ -91,7 +106,7 @@ async def _lost_records(session: Any, recorded: dict[str, int], gone: set[str]) 
         if not ours:
             continue
         kind = KINDS[kind_name]
-        listed = [item async for item in session.client.request_paginated(kind.collection)]
+        listed = listings[kind_name]
         by_id = {int(item["id"]): item for item in listed}
         for address, obj_id in ours.items():
             mine = by_id.get(obj_id)
