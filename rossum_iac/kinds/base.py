@@ -72,6 +72,12 @@ class Field:
     description: str = ""
     default: Any = NO_DEFAULT
     """The value the API gives the field when a create request leaves it out (documented), else ``NO_DEFAULT``."""
+    drift_default: bool | None = None
+    """With a ``default``: whether a manifest that leaves the field out means that default, so that ``drift``
+    reports a live value that differs (a hook switched off by hand). ``None``: yes, except for an empty-mapping
+    default (``{}``: free-form objects such as queue ``settings`` or inbox ``filters`` that the API, the UI or
+    extensions fill in; leaving them out means "not managed"); ``metadata`` is compared (without the ownership
+    marker)."""
     ref: str | None = None
     """The kind referenced: written in YAML as that object's key, sent to the API as its URL."""
     many: bool = False
@@ -167,6 +173,9 @@ class KindDef:
     """Why pull leaves out an object (live data), or None to pull it (a queue's default template unchanged)."""
     pull_omit: Callable[[Mapping[str, Any]], Iterable[str]] | None = None
     """Fields pull leaves out of one object (live data) because the API derives them (a generated inbox email)."""
+    object_defaults: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+    """Defaults that differ for one live object (the texts of a queue's own email templates; a hook made from a store
+    template), by dotted path; ``NO_DEFAULT`` there means the object has none. Used by ``drift``."""
     create_request: Callable[[dict[str, Any]], tuple[str, dict[str, Any], dict[str, Any]]] | None = None
     """How the API creates an object from a create body: ``(endpoint, first request body, fields to PATCH
     afterwards)`` (a hook from a store template is created through ``hooks/create``); default: POST the body."""
@@ -231,6 +240,21 @@ class KindDef:
     @cached_property
     def duration_fields(self) -> frozenset[str]:
         return self._paths(lambda f: f.duration)
+
+    @cached_property
+    def drift_defaults(self) -> dict[str, Any]:
+        """Dotted paths a manifest may leave out meaning the API's documented default, with that default: what
+        ``drift`` compares when the manifest leaves them out (see ``Field.drift_default``). Never write-only,
+        per-organization (``unportable``) or not-declarable fields."""
+        return {
+            path: spec.default
+            for path, spec in self.walk()
+            if spec.default is not NO_DEFAULT
+            and (spec.drift_default if spec.drift_default is not None else spec.default != {} or path == "metadata")
+            and spec.declarable
+            and not spec.write_only
+            and not spec.unportable
+        }
 
     @cached_property
     def volatile_fields(self) -> frozenset[str]:

@@ -20,6 +20,7 @@ END = "<!-- end of generated tables -->"
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
 DOCS = DOCS_DIR / "manifests.md"
 PULL_DOCS = DOCS_DIR / "pull.md"
+ENGINE_DOCS = DOCS_DIR / "engine.md"
 
 _TYPE_WORDS = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean", "object": "mapping"}
 
@@ -176,7 +177,43 @@ def render_pull() -> str:
     return "\n".join(parts) + "\n"
 
 
-PAGES = {DOCS: render, PULL_DOCS: render_pull}
+def drift_table(kind: KindDef) -> str:
+    """What ``drift`` compares when a manifest leaves a field out (``KindDef.drift_defaults``), and what it does not."""
+    compared = kind.drift_defaults
+    rows = [f"| `{path}` | `{json.dumps(default)}` |" for path, default in compared.items()]
+    skipped = [
+        f"`{path}`"
+        for path, spec in kind.walk()
+        if spec.default is not NO_DEFAULT and spec.declarable and path not in compared
+    ]
+    out = [f"### {kind.name}", ""]
+    if rows:
+        out += ["| Field left out | Compared with |", "| --- | --- |", *rows, ""]
+    else:
+        out += ["No field is compared when left out.", ""]
+    if skipped:
+        out += [f"Left out, never compared: {', '.join(skipped)}.", ""]
+    if kind.object_defaults is not None and kind.object_defaults.__doc__:
+        out += [f"Per object: {' '.join(kind.object_defaults.__doc__.split())}", ""]
+    return "\n".join(out)
+
+
+def render_drift() -> str:
+    parts = [BEGIN, "", "## What drift compares when a manifest leaves a field out", ""]
+    parts.append(
+        "A field that a manifest leaves out is compared with the API's documented default when the live object "
+        "returns it; a different live value is drift (`undeclared` in `drift --json`), which `plan` does not change. "
+        "Write-only and per-organization fields, fields without a documented default and free-form objects whose "
+        "default is `{}` (the API, the UI or extensions fill them in) are never compared when left out; `metadata` is "
+        "compared without the ownership marker. `ignore_changes` silences a field."
+    )
+    parts.append("")
+    parts += [drift_table(kind) for kind in KINDS.values()]
+    parts.append(END)
+    return "\n".join(parts) + "\n"
+
+
+PAGES = {DOCS: render, PULL_DOCS: render_pull, ENGINE_DOCS: render_drift}
 
 
 def updated(text: str, section: Callable[[], str] = render) -> str:

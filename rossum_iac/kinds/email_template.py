@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rossum_iac.kinds.base import Content, Field, Identity, KindDef
+from rossum_iac.kinds.base import NO_DEFAULT, Content, Field, Identity, KindDef
 from rossum_iac.kinds.fragments import boolean, content, enum, key_ref, string
 
 EMAIL_TEMPLATE_TYPES = ["custom", "rejection", "rejection_default", "email_with_no_processable_attachments"]
@@ -120,6 +120,15 @@ def unchanged_default(data: Mapping[str, Any]) -> str | None:
     return None
 
 
+def own_template_defaults(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A queue's own templates start with the texts the API documents (``DOCUMENTED_DEFAULTS``), not empty ones: for
+    ``drift``, those are what a manifest configuring one of them means by leaving a field out."""
+    documented = DOCUMENTED_DEFAULTS.get(str(data.get("name")))
+    if documented is None or not is_queue_default(data.get("type"), data.get("name")):
+        return {}
+    return {**_CONFIGURABLE_DEFAULTS, **documented, "triggers": NO_DEFAULT}  # the API links their triggers
+
+
 _RECIPIENTS = {
     "type": "array",
     "items": {
@@ -142,6 +151,7 @@ KIND = KindDef(
     natural_key=("name", "queue"),
     find_default=find_default,
     pull_skip=unchanged_default,
+    object_defaults=own_template_defaults,
     is_default=lambda data: is_queue_default(data.get("type"), data.get("name")),
     fields={
         "name": Field(string("Name of the template."), required=True),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rossum_iac.kinds.base import SET_BY_API, Content, Field, KindDef
+from rossum_iac.kinds.base import NO_DEFAULT, SET_BY_API, Content, Field, KindDef
 from rossum_iac.kinds.fragments import (
     boolean,
     content,
@@ -117,6 +117,18 @@ def hidden(data: Mapping[str, Any], path: str) -> bool:
     return path.split(".", 2)[1] not in config
 
 
+STILL_DEFAULTED = ("active", "run_after", "metadata", "token_lifetime_s")
+"""What a hook made from a store template starts with as documented; the rest comes from the template."""
+
+
+def template_defaults(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A hook made from a store template gets its type, events, settings, schemas and config from the template, so
+    those fields have no documented default for it (``drift`` compares them only when the manifest declares them)."""
+    if not data.get("hook_template"):
+        return {}
+    return {path: NO_DEFAULT for path in KIND.drift_defaults if path not in STILL_DEFAULTED}
+
+
 _IS_FUNCTION = {"properties": {"type": {"const": "function"}}, "required": ["type"]}
 _IS_PRIVATE = {
     "required": ["config"],
@@ -132,6 +144,7 @@ KIND = KindDef(
     folder="hooks",
     create_request=create_request,
     hidden=hidden,
+    object_defaults=template_defaults,
     schema_extra={
         "allOf": [
             {
@@ -183,7 +196,9 @@ KIND = KindDef(
             enum(["custom", "rossum_store"], "Where the extension comes from."), default="custom"
         ),
         "settings": Field(
-            obj("Settings included in the hook payload; use ${ref.KIND.KEY.id} for object IDs."), default={}
+            obj("Settings included in the hook payload; use ${ref.KIND.KEY.id} for object IDs."),
+            default={},
+            drift_default=True,  # only what the manifest (or a person) puts there
         ),
         "settings_schema": Field({"type": ["object", "null"], "description": "JSON Schema of settings."}, default=None),
         "secrets": Field(
@@ -202,6 +217,7 @@ KIND = KindDef(
             nullable("string", "Name of the Rossum Store hook template to create the hook from (or its URL)."),
             catalog="hook_templates",
             default=None,
+            drift_default=False,  # set when the hook is created; it cannot change afterwards
         ),
         "status": Field(
             read_only="is read-only: the API computes it (ready / pending / failed for functions)", volatile=True
