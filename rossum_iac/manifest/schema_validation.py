@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from rossum_iac.kinds import KINDS
 from rossum_iac.kinds.base import KEY_PATTERN, NAME_PATTERN, PLACEHOLDER_PATTERN
 from rossum_iac.kinds.hook import RUNTIME_PATTERN
+from rossum_iac.manifest.fast_schema import compile_check
 from rossum_iac.suggest import suggest
 
 if TYPE_CHECKING:  # jsonschema is imported on the first validation (it is slow to import)
@@ -101,8 +102,18 @@ def dotted(path: Path_) -> str:
     return out
 
 
+@cache
+def fast_check_for(name: str) -> Callable[[Any], bool] | None:
+    """A compiled yes/no check of one ``$defs`` entry (``fast_schema``), or ``None`` if it cannot be compiled."""
+    return compile_check(_inlined(name))
+
+
 def validate(name: str, instance: Any, kind: str | None = None, skip_top_unknown: bool = False) -> list[Problem]:
-    """Problems of ``instance`` against ``$defs/name``."""
+    """Problems of ``instance`` against ``$defs/name``. Valid instances (nearly all) are recognised by the
+    compiled check without ``jsonschema``, which then only explains what is wrong."""
+    check = fast_check_for(name)
+    if check is not None and check(instance):
+        return []
     problems: list[Problem] = []
     for error in validator_for(name).iter_errors(instance):
         for problem in _describe(error, kind, instance):
