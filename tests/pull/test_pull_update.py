@@ -59,7 +59,8 @@ def change_every_kind(live: Live) -> None:
     content = live.get(f"schemas/{schema['id']}")["content"]
     children = content[0]["children"]
     children[0]["label"] = "Invoice no."
-    children[2]["formula"] = "# what is left to pay\nfield.amount_total - field.amount_paid\n"
+    due = next(node for node in children if node["id"] == "amount_due")
+    due["formula"] = "# what is left to pay\nfield.amount_total * 1\n"
     children.append({"category": "datapoint", "id": "note", "label": "Note", "type": "string"})
     live.patch(f"schemas/{schema['id']}", {"content": content})
     connector = live.find("connectors", "ERP")
@@ -124,7 +125,7 @@ EXPECTED_EDITS = {
             "    - category: datapoint\n      id: note\n      label: Note\n      type: string\n",
         ),
     ],
-    "schemas/formulas/amount_due.py": [("field.amount_total - 0", "field.amount_total - field.amount_paid")],
+    "schemas/formulas/amount_due.py": [("field.amount_total - 0", "field.amount_total * 1")],
     "connectors.yaml": [
         ("service_url: https://erp.example.com/rossum", "service_url: https://erp.example.com/v2"),
         ("asynchronous: true", "asynchronous: false"),

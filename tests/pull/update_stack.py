@@ -56,6 +56,7 @@ STACK = {
               id: amount_total
               label: ${var.total_label}   # with tax
               type: number
+            - {category: datapoint, id: currency, label: Currency, type: string}
             - category: datapoint
               id: amount_due
               label: Amount due
