@@ -370,7 +370,14 @@ def wait(annotation_id: str, until: str, timeout: float, as_json: bool, target_o
 @annotations_group.command("export")
 @queue_options(required=False)
 @click.option("--format", "fmt", metavar="csv|xml|xlsx|json", help="Export format.")
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE (replaced only once complete); default stdout.")
+@click.option(
+    "-o",
+    "--out",
+    "--output",
+    "output",
+    metavar="FILE",
+    help="Write to FILE (replaced only once complete); default stdout.",
+)
 @click.option("--status", metavar="S[,S...]", help="Only these statuses (e.g. confirmed).")
 @click.option("--id", "ids", metavar="ID[,ID...]", multiple=True, help="Only these annotations.")
 @click.option("--arrived-after", metavar="DATE", help="Only annotations that arrived after this ISO 8601 date/time.")

@@ -286,7 +286,9 @@ def _safe_name(name: str, document_id: int) -> str:
 @click.argument("document_id", metavar="ID")
 @click.option(
     "-o",
+    "--out",
     "--output",
+    "output",
     metavar="PATH",
     help="Where to save the file ('-' for stdout; default: its original file name in the current directory, "
     "which must not exist yet).",

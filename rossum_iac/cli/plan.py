@@ -26,7 +26,9 @@ from rossum_iac.cli.target import TargetOptions, api_target, api_target_options,
 @click.command("plan")
 @click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
 @env_option
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON) here.")
+@click.option(
+    "-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON) here."
+)
 @format_option("plan")
 @compact_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")

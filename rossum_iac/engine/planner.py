@@ -23,6 +23,8 @@ from rossum_iac.engine.usage import with_usage
 from rossum_iac.kinds import KIND_NAMES, KINDS
 from rossum_iac.kinds.email_template import is_queue_default
 from rossum_iac.manifest.model import DesiredObject, Stack
+from rossum_iac.manifest.variables import canonical_kind
+from rossum_iac.suggest import suggest
 
 KIND_ORDER = {name: i for i, name in enumerate(KIND_NAMES)}
 DEFAULT_QUEUE_DELETE_AFTER = "24:00:00"
@@ -222,17 +224,29 @@ Problems = list[tuple[str | None, str]]
 def _check_targets(
     targets: Iterable[str], desired: Mapping[str, DesiredObject], ownership: Ownership, problems: Problems
 ) -> set[str]:
+    """The addresses named by ``--target`` (kinds in any letter case, as in ``${ref...}``), problems with did-you-mean
+    hints for the others."""
     out: set[str] = set()
     for target in targets:
-        kind, _, key = target.partition("/")
-        if kind not in KINDS or not key:
-            problems.append((None, f"--target {target!r}: expected KIND/KEY with KIND one of {', '.join(KIND_NAMES)}"))
-        elif target not in desired and target not in ownership.owned:
+        kind_name, _, key = target.partition("/")
+        kind = canonical_kind(kind_name)
+        address = f"{kind}/{key}"
+        if kind is None or not key:
+            hint = suggest(kind_name, KIND_NAMES) if kind is None and kind_name else ""
             problems.append(
-                (None, f"--target {target!r}: no such object in the manifests or owned by stack {ownership.stack!r}")
+                (None, f"--target {target!r}: expected KIND/KEY with KIND one of {', '.join(KIND_NAMES)}{hint}")
+            )
+        elif address not in desired and address not in ownership.owned:
+            keys = [a.split("/", 1)[1] for a in [*desired, *ownership.owned] if a.startswith(f"{kind}/")]
+            problems.append(
+                (
+                    None,
+                    f"--target {target!r}: no such object in the manifests or owned by stack {ownership.stack!r}"
+                    f"{suggest(key, sorted(set(keys)))}",
+                )
             )
         else:
-            out.add(target)
+            out.add(address)
     return out
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rossum_iac.errors import UsageError
+from rossum_iac.suggest import suggest
 
 #: Annotation statuses documented in the API reference ("Annotation Lifecycle").
 ANNOTATION_STATUSES: tuple[str, ...] = (
@@ -134,7 +135,10 @@ def parse_statuses(text: str | None, source: str = "--status") -> list[str]:
 
 def check_status(status: str, source: str) -> str:
     if status not in ANNOTATION_STATUSES:
-        raise UsageError(f"{source}: unknown annotation status {status!r} (known: {', '.join(ANNOTATION_STATUSES)})")
+        raise UsageError(
+            f"{source}: unknown annotation status {status!r}{suggest(status, ANNOTATION_STATUSES)} "
+            f"(known: {', '.join(ANNOTATION_STATUSES)})"
+        )
     return status
 
 
