@@ -230,8 +230,7 @@ def _update(
             "(or --dry-run to only see the changes)"
         )
     stack = load_for_update(directory, env, os.environ)
-    base_url = stack.environment.api_base_url if stack.environment else None
-    with api_target(target_options, env_base_url=base_url, env_name=env) as target:
+    with api_target(target_options, stack=stack) as target:
         if sys.stderr.isatty():
             log("Reading the organization...")
         result = run_with_client(target, lambda client: read_and_update(client, stack))
