@@ -58,3 +58,28 @@ def test_run_with_client_returns_the_result_without_formatting_it() -> None:
     assert isinstance(result, Loud)
     assert Loud.reprs == 0
     assert seen == [7]
+
+
+def test_loading_freezes_the_stack_out_of_the_collectors_reach(tmp_path: Path) -> None:
+    import gc
+
+    from rossum_iac.cli.common import load_manifests
+    from rossum_iac.manifest import ManifestErrors
+
+    examples = Path(__file__).resolve().parent.parent / "examples" / "manifests"
+    gc.unfreeze()
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("AP_WEBHOOK_SECRET", "s")
+    try:
+        stack = load_manifests(examples, None)
+        assert stack.objects
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+        (tmp_path / "rossum.yaml").write_text("stack: broken\n")
+        (tmp_path / "bad.yaml").write_text("kind: Queue\nkey: [\n")
+        with pytest.raises(ManifestErrors):
+            load_manifests(tmp_path, None)
+        assert gc.isenabled()  # also after an error
+    finally:
+        monkey.undo()
+        gc.unfreeze()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,12 +80,30 @@ def load_manifests(directory: Path, env: str | None) -> Stack:
         raise UsageError(f"{directory}: no such directory")
     if not directory.is_dir():
         raise UsageError(f"{directory}: not a directory of manifests")
-    result = load(directory, env=env)
+    with _long_lived():
+        result = load(directory, env=env)
     if result.errors or result.stack is None:
         raise ManifestErrors(result.errors)
     for warning in result.warnings:
         log(str(warning))
     return result.stack
+
+
+@contextmanager
+def _long_lived() -> Iterator[None]:
+    """Build objects that live until the command ends (the loaded stack) without the cyclic garbage collector,
+    then move everything built so far out of its reach (``gc.freeze``): its full collections would otherwise scan
+    the whole stack again and again while it grows, and later while the organization is read and diffed (a
+    quarter of the CPU of a plan of 5,000 objects). Loading makes few reference cycles; they stay until the
+    process exits."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def env_base_url(stack: Stack) -> str | None:
