@@ -85,6 +85,8 @@ def apply(
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
         click.echo(render_results(result.to_json(), color=use_color()), nl=False)
+    for warning in result.warnings:
+        log(f"Warning: {warning}")
     if not result.ok:
         sys.exit(int(ExitCode.ERROR))
 

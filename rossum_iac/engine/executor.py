@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rossum_iac.engine.duplicates import find_duplicates
-from rossum_iac.engine.lease import Lease
+from rossum_iac.engine.lease import Lease, LeaseReleaseError
 from rossum_iac.engine.live import APIClient
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.planfile import stack_secret_values
@@ -50,6 +50,8 @@ class ObjectResult:
 @dataclass
 class ApplyResult:
     results: list[ObjectResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Problems of the run as a whole that changed no object's outcome (e.g. its lease could not be released)."""
 
     @property
     def ok(self) -> bool:
@@ -76,7 +78,10 @@ class ApplyResult:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "counts": self.counts(), "results": [r.to_json() for r in self.results]}
+        out: dict[str, Any] = {"ok": self.ok, "counts": self.counts(), "results": [r.to_json() for r in self.results]}
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        return out
 
 
 class Executor:
@@ -110,10 +115,13 @@ class Executor:
             return ApplyResult()
         session = self.session
         lease = Lease(session.client, session.stack, session.registries.org_metadata, force=self.force_unlock)
-        async with lease:
-            result = await self._run_actions(lease)
-            for address, note in (await find_duplicates(session, result.results)).items():
-                _add_detail(result, address, note)
+        try:
+            async with lease:
+                result = await self._run_actions(lease)
+                for address, note in (await find_duplicates(session, result.results)).items():
+                    _add_detail(result, address, note)
+        except LeaseReleaseError as exc:  # raised only after the block succeeded: keep its results
+            result.warnings.append(str(exc))
         return result
 
     async def _run_actions(self, lease: Lease) -> ApplyResult:

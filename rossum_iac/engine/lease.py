@@ -11,6 +11,10 @@ The API has no lock and no compare-and-set, so this is the best that can be buil
   the race and stops before writing anything else. The winner checks again at every renewal.
 - Whatever slips past it (a run that stalled longer than its lease): duplicates are found after the creates (see
   ``executor``), and the newer copy is deleted by the run that made it.
+- Releasing is retried (a read and a write of the organization, safe to repeat): a run that fails part-way under
+  network or server errors should not leave its lease for the next run to trip over. When it still cannot be
+  released, ``release`` raises ``LeaseReleaseError`` naming the expiry (the executor reports it after the
+  per-object results instead of losing them); when the block itself failed, that error is the one raised.
 """
 
 from __future__ import annotations
@@ -41,10 +45,16 @@ SETTLE_ROUND_TRIPS = 5
 """After writing its lease, a run waits this many of its own read-and-write round trips (within the bounds above)
 before reading it back: long enough for another run that read "no lease" at the same moment to have written its
 own, even on a loaded machine."""
+RELEASE_ATTEMPTS = 3
+RELEASE_BACKOFF_SECONDS = 0.5
 
 
 class LeaseHeldError(EngineError):
     """Another run holds the stack's lease."""
+
+
+class LeaseReleaseError(EngineError):
+    """The run's own lease could not be removed at its end; it stays until it expires."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +167,10 @@ class Lease:
         await self.acquire()
         return self
 
-    async def __aexit__(self, *exc: Any) -> None:
+    async def __aexit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is not None:  # the block's error is the one to report
+            await self._forget_quietly()
+            return
         await self.release()
 
     async def acquire(self) -> None:
@@ -186,8 +199,12 @@ class Lease:
         # Another run that read "no lease" at the same moment wrote one too; the later write wins. Wait a few round
         # trips (how long a read-then-write of another run can take), then check that ours is the one recorded.
         round_trip = time.monotonic() - started
-        await asyncio.sleep(min(MAX_SETTLE_SECONDS, max(MIN_SETTLE_SECONDS, SETTLE_ROUND_TRIPS * round_trip)))
-        current = self._current(await self.org.read())
+        try:
+            await asyncio.sleep(min(MAX_SETTLE_SECONDS, max(MIN_SETTLE_SECONDS, SETTLE_ROUND_TRIPS * round_trip)))
+            current = self._current(await self.org.read())
+        except BaseException:
+            await self._forget_quietly()  # ours was written: do not leave it behind
+            raise
         if current is None or current.token != self.token:
             holder = current.describe() if current is not None else "another run"
             raise LeaseHeldError(
@@ -231,4 +248,21 @@ class Lease:
             _set_lease(metadata, self.stack, None)
             return True
 
-        await self.org.update(drop)
+        for attempt in range(1, RELEASE_ATTEMPTS + 1):
+            try:
+                await self.org.update(drop)
+                return
+            except Exception as exc:
+                if attempt == RELEASE_ATTEMPTS:
+                    raise LeaseReleaseError(self._release_failed(exc)) from None
+                await asyncio.sleep(RELEASE_BACKOFF_SECONDS * 2 ** (attempt - 1))
+
+    def _release_failed(self, exc: Exception) -> str:
+        from rossum_iac.engine.runners import describe_error
+
+        expires = _iso(datetime.now(UTC) + timedelta(seconds=self.seconds))
+        return (
+            f"the lease of stack {self.stack!r} could not be released ({describe_error(exc)}); it expires by "
+            f"{expires}: until then another apply of this stack stops, naming this run (use --force-unlock once "
+            "no other apply is running)"
+        )
