@@ -39,7 +39,7 @@ from rossum_iac.kinds import KindDef
 from rossum_iac.manifest.includes import is_include
 from rossum_iac.pull.convert import escape
 from rossum_iac.pull.yaml_edit import Edits, replace_items
-from rossum_iac.pull.yaml_out import _literal_ok, _prepare
+from rossum_iac.pull.yaml_out import literal_ok, prepare
 
 UNSET = "\x00rossum-iac: environment variable not set\x00"
 """What an unset ``${env.NAME}`` reads as during an update (write-only values are never compared; any other value
@@ -123,9 +123,9 @@ def _line(container: Any, key: Any) -> int:
 
 def styled(value: Any, old: Any = None) -> Any:
     """A new value as pull would write it, in the style the old one was written in where that fits."""
-    new = _prepare(value)
+    new = prepare(value)
     if isinstance(value, str):
-        if isinstance(old, LiteralScalarString) and "\n" in value and _literal_ok(value):
+        if isinstance(old, LiteralScalarString) and "\n" in value and literal_ok(value):
             return LiteralScalarString(value)
         plain = type(new) is str and "\n" not in value
         if plain and isinstance(old, SingleQuotedScalarString):

@@ -602,10 +602,12 @@ def test_env_api_base_url_is_the_target(emulator: Any, tmp_path: Path) -> None:
     from rossum_iac.cli.main import main
 
     root, _, live = applied(emulator, tmp_path)
-    write_manifests(root, {"environments/local.yaml": f"api_base_url: {emulator.base_url}\n"})
+    write_manifests(root, {"environments/local.yaml": f"api_base_url: {emulator.base_url}\ntoken_env: LOCAL_TOKEN\n"})
     queue = live.find("queues", "Invoices")
     live.patch(f"queues/{queue['id']}", {"name": "Invoices (local)"})
-    env = {"ROSSUM_API_TOKEN": emulator.token, "ROSSUM_IAC_RATE_LIMIT": "0", "NO_COLOR": "1", **SECRETS}
+    # the environment names its credentials: its variable is used, the general one would be refused
+    env = {"LOCAL_TOKEN": emulator.token, "ROSSUM_API_TOKEN": "", "ROSSUM_IAC_RATE_LIMIT": "0", "NO_COLOR": "1",
+           **SECRETS}
     result = CliRunner().invoke(main, ["pull", str(root), "--update", "--dry-run", "--json", "--env", "local"], env=env)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
