@@ -72,12 +72,10 @@ NOT_RUNNABLE = {normal(command): why for command, why in NOT_RUNNABLE.items()}
 
 
 def comment_of(page: Path, command: str) -> str:
-    """The ``# comment`` of the docs line that starts ``command`` (for documented exit codes)."""
-    first = command.split(" ")[0:3]
+    """The ``# comment`` of the docs line holding ``command`` (documented exit codes), or ""."""
     for line in page.read_text(encoding="utf-8").splitlines():
-        if "#" in line and all(word.strip("'\"") in line for word in first) and line.strip().startswith(first[0]):
-            if shlex.split(line, comments=True) and " ".join(first) in " ".join(shlex.split(line, comments=True)):
-                return line.split("#", 1)[1]
+        if "#" in line and command in normal(line):
+            return line.rsplit("#", 1)[1]
     return ""
 
 
