@@ -101,10 +101,16 @@ def _content(i: int) -> list[dict[str, Any]]:
     ]
 
 
-def generate(root: Path, total: int) -> int:
-    """Write a stack of ``total`` objects under ``root``; returns the number of lines of YAML written."""
+def generate(root: Path, total: int, max_rules: int | None = None) -> int:
+    """Write a stack of ``total`` objects under ``root``; returns the number of lines of YAML written.
+
+    ``max_rules``: at most this many rules, the rest of their share as hooks (an organization's metadata, which
+    records every managed rule, holds about 150-200 of them: docs/engine.md)."""
     scale = total / sum(MIX.values())
     counts = {kind: max(1, round(n * scale)) for kind, n in MIX.items()}
+    if max_rules is not None and counts["Rule"] > max_rules:
+        counts["Hook"] += counts["Rule"] - max_rules
+        counts["Rule"] = max_rules
     root.mkdir(parents=True)
     (root / "rossum.yaml").write_text(STACK)
     lines = STACK.count("\n")
