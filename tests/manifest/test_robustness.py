@@ -138,7 +138,7 @@ def test_alias_bomb_is_an_error_with_a_position_not_a_hang(tmp_path: Path) -> No
     root = _stack_with(tmp_path, "kind: Workspace\nkey: w\nname: W\nmetadata:\n" + _laughs().replace("a", "  a", 1))
     start = time.perf_counter()
     result = load(root, None, {})
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 30  # unbounded it never finishes; speed figures belong in bench/
     [error] = result.errors
     assert error.file.name == "a.yaml" and error.line > 4 and "too many aliases" in error.message
 
