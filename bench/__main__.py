@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 
 BENCHMARKS: list[tuple[str, list[str], str]] = [
+    ("coldstart", [], "coldstart.json"),
     ("manifests", [], "manifests.json"),
     ("emulator", [], "emulator.json"),
     ("export", [], "export.json"),
