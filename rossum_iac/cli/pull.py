@@ -172,7 +172,8 @@ def _adopt(target: Any, pulled: Any, directory: Path, auto_approve: bool, as_jso
     adopt = {obj.address: obj.live.tail for obj in pulled.objects if not obj.owned}
     options = PlanOptions(adopt=adopt, adopt_reason="pull")
     plan, context = run_with_client(target, lambda client: make_plan(client, stack, options))
-    unexpected = [a for a in plan.changes if a.action.value != "update" or a.changes]
+    # `protect` (a tool option, e.g. on by default for users) is written with the ownership record itself
+    unexpected = [a for a in plan.changes if a.action.value != "update" or any(c.format != "option" for c in a.changes)]
     if unexpected:
         listed = ", ".join(
             f"{a.address} ({a.action.value}: {', '.join(c.path for c in a.changes)})" for a in unexpected

@@ -137,7 +137,7 @@ Documented behaviours not reproduced (yet)
   returning annotations to ``to_review``, ``document_lifetime`` purging.
 * Schema updates do not re-shape existing annotations here; ``schemas/from_template`` uses a small invented
   invoice schema (the real templates are not public).
-* ``dedicated_engines``, ``generic_engine_schemas`` and rule templates are not collections (their URLs
+* ``generic_engine_schemas``, dedicated engine schemas and rule templates are not collections (their URLs
   are stored as given); engine ``duplicate``/``queue_stats``/``check_template_compatibility`` and
   ``engine_fields/pre_trained_fields``.
 * Cursor pagination, ``fields=``/``fields!=`` and sideloads on configuration lists; session/CSRF auth,

@@ -57,7 +57,8 @@ _JSON_FIELD = "json_extract(data, '$.{}')"
 
 INDEXED_FIELDS = (
     # every reference field of a registered resource (filters, reverse lookups, ``on_delete``)
-    "annotation", "confirmed_by", "connector", "created_by", "creator", "deleted_by", "document", "email",
+    "annotation", "confirmed_by", "connector", "created_by", "creator", "dedicated_engine", "deleted_by", "document",
+    "email",
     "engine", "exported_by", "generic_engine", "hook_template", "inbox", "modified_by", "modifier",
     "organization", "organization_group", "parent", "purged_by", "queue", "rejected_by", "schema",
     "token_owner", "workspace",

@@ -125,8 +125,8 @@ async def _write_records(
         protect = _protect(stack, address)
         metadata = dict(current[obj.tail].get("metadata") or {})
         existing = Marker.parse(metadata)
-        registry = existing.registry if existing is not None and existing.stack == stack.name else {}
-        metadata[MARKER_KEY] = Marker(stack.name, address.split("/", 1)[1], protect, registry=registry).to_json()
+        records = existing.records if existing is not None and existing.stack == stack.name else {}
+        metadata[MARKER_KEY] = Marker(stack.name, address.split("/", 1)[1], protect, records=records).to_json()
         try:
             updated = await client.request_json("PATCH", obj.tail, json={"metadata": metadata})
         except Exception as exc:

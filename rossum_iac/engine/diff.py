@@ -8,7 +8,8 @@ Only declared fields are compared (see ``compare`` for the comparison rules). Sp
 - multi-line or long strings (hook code, rule conditions, template bodies) are flagged ``text`` for a unified diff.
 - mappings are compared key by key (one change per declared leaf, ``settings.x``); a changed list (rule
   ``actions``, ``settings.columns``) is one ``nested`` change whose items say what changed inside it (``nested``).
-- ``ignore_changes`` paths are skipped on update (they are still written on create).
+- ``ignore_changes`` paths are skipped on update (they are still written on create), and so are create-only
+  fields (``Field.create_only``: a user's ``email``, which the API ignores after the create).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rossum_iac.engine.nested import NestedDiffer, is_text, is_whole, scrub, sec
 from rossum_iac.engine.plan import FieldChange, SchemaChange
 from rossum_iac.engine.resolve import UNKNOWN, Resolver, contains_unknown, desired_view, is_sensitive
 from rossum_iac.engine.schema_diff import diff_schema, flatten
+from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import KINDS, KindDef
 from rossum_iac.manifest.model import DesiredObject, Secret, Template
 
@@ -128,14 +130,17 @@ def _compare(
     resolver: Resolver,
     out: list[FieldChange],
 ) -> None:
-    if _ignored(path, desired.ignore_changes):
-        return
+    if _ignored(path, desired.ignore_changes) or path in spec.create_only_fields:
+        return  # create-only: the API ignores it after the create, so it is never compared
     if spec.hidden is not None and spec.hidden(owned.live.data, path):
         return  # the API does not show it (a private hook's url or code): nothing to compare
     replace = path in spec.replace_fields
     field_spec = spec.field_at(path)
     if field_spec is not None and field_spec.catalog is not None:
-        _compare_catalog(field_spec.catalog, path, value, live, resolver, out)
+        if field_spec.many:
+            _compare_catalog_set(field_spec.catalog, path, value, live, resolver, out)
+        else:
+            _compare_catalog(field_spec.catalog, path, value, live, resolver, out)
         return
     if path in spec.write_only:
         _compare_secret(owned, path, value, resolver, out)
@@ -210,6 +215,18 @@ def _compare_catalog(
     if wanted is not None and isinstance(live, str) and scalar_equal(wanted, live):
         return
     out.append(FieldChange.make(path, resolver.catalog_name(catalog, live), value))
+
+
+def _compare_catalog_set(
+    catalog: str, path: str, value: Any, live: Any, resolver: Resolver, out: list[FieldChange]
+) -> None:
+    """A list of catalogue entries named in the manifest (a user's roles) against the live URLs, as sets."""
+    wanted = [resolver.catalog_url(catalog, v) for v in value or []] if isinstance(value, list) else [None]
+    live_urls = [u for u in live or [] if isinstance(u, str)] if isinstance(live, list) else []
+    if None not in wanted and {url_tail(u) for u in wanted if u} == {url_tail(u) for u in live_urls}:
+        return
+    before = as_set([resolver.catalog_name(catalog, u) for u in live_urls])
+    out.append(FieldChange.make(path, before, as_set(value if isinstance(value, list) else [value]), format="set"))
 
 
 def _compare_secret(owned: Owned, path: str, value: Any, resolver: Resolver, out: list[FieldChange]) -> None:

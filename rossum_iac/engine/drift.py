@@ -83,8 +83,8 @@ def drift_report(plan: Plan, context: PlanContext, *, include_unmanaged: bool = 
         report.unmanaged = []
         for obj in context.ownership.unmanaged:
             entry: dict[str, Any] = {"kind": obj.kind, "id": obj.id, "name": obj.name, "url": obj.url}
-            queue = context.resolver.address_of_url(str(obj.data.get("queue") or "")) if obj.kind == "EmailTemplate" \
-                else None
+            parent = KINDS[obj.kind].parent_field
+            queue = context.resolver.address_of_url(str(obj.data.get(parent) or "")) if parent else None
             if queue is not None:
                 entry["queue"] = queue  # e.g. a default template of a queue this stack owns
             report.unmanaged.append(entry)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rossum_iac.engine.resolve import UNKNOWN, UNKNOWN_TEXT
-from rossum_iac.kinds import KINDS
+from rossum_iac.kinds import KINDS, MARKER_KEY
 from rossum_iac.manifest.model import Ref, Secret, Template
 
 
@@ -45,6 +45,11 @@ def fingerprint(kind: str, data: Mapping[str, Any]) -> str:
     """SHA-256 of an object's canonical JSON, without volatile server fields (they change without anyone changing
     the configuration: documents arriving change a queue's ``counts``, a function hook's ``status`` moves from
     pending to ready) and with API URLs reduced to tails (so the host/port the organization is reached under does
-    not matter)."""
-    volatile = KINDS[kind].volatile_fields
-    return "sha256:" + sha256_hex(comparable_json({k: v for k, v in data.items() if k not in volatile}))
+    not matter). The organization's own records (leases, registries in ``metadata.rossum_iac``) are not part of the
+    organization as an object: other stacks and this run's lease change them."""
+    spec = KINDS[kind]
+    kept = {k: v for k, v in data.items() if k not in spec.volatile_fields}
+    metadata = kept.get("metadata")
+    if spec.singleton and isinstance(metadata, Mapping) and MARKER_KEY in metadata:
+        kept["metadata"] = {k: v for k, v in metadata.items() if k != MARKER_KEY}
+    return "sha256:" + sha256_hex(comparable_json(kept))

@@ -2,14 +2,19 @@
 
 - Kinds with ``metadata`` carry a marker ``metadata["rossum_iac"] = {"stack", "key", "protect"?, "secrets"?}``,
   written in the create request itself.
-- Email templates (no metadata) are recorded in their queue's marker: ``"email_templates": {key: entry}``.
-- Rules (no metadata) are recorded in the organization's metadata: ``{"rossum_iac": {"rules": {stack: {key:
-  entry}}}}``.
+- Kinds without metadata that belong to one queue (``Identity.QUEUE_RECORD``: email templates, triggers) are
+  recorded in their queue's marker, one mapping per collection: ``"email_templates": {key: entry}``,
+  ``"triggers": {key: entry}``.
+- Organization-wide kinds without metadata (``Identity.ORGANIZATION_RECORD``: rules, labels, engines... and the
+  organization itself) are recorded in the organization's metadata, one mapping per collection:
+  ``{"rossum_iac": {"rules": {stack: {key: entry}}, "labels": {stack: {key: entry}}}}``.
 - An entry is an id, or ``{"id": .., "protect": true, "default": true}``.
-- Recovery (a crash between creating a rule/template and recording it): a desired template/rule without a record
-  adopts an unrecorded live one with the same natural identity (template: same queue and name; rule: same name and
-  same queues). A queue's default templates are adopted by type (``rejection_default``,
-  ``email_with_no_processable_attachments``) or by name (the three ``custom`` defaults).
+- Recovery (a crash between creating such an object and recording it): a desired object without a record adopts an
+  unrecorded live one with the same natural identity: for queue records the parent's object the kind's
+  ``find_default`` picks (a template: same queue and name, or a default type; a trigger: same queue and event), for
+  organization records the same values of the kind's ``natural_key`` (a rule: same name and queues; a label: same
+  name). The organization itself (a ``singleton``) is taken over when a manifest describes it and no other stack
+  has recorded it.
 """
 
 from __future__ import annotations
@@ -22,10 +27,10 @@ from typing import Any
 
 from rossum_iac.engine.fingerprint import canonical_json
 from rossum_iac.engine.live import LiveObject, LiveState
-from rossum_iac.engine.resolve import Resolver, desired_view
+from rossum_iac.engine.resolve import Resolver, contains_unknown, desired_view
 from rossum_iac.engine.urls import url_tail
-from rossum_iac.kinds import KINDS, MARKER_KEY, Identity
-from rossum_iac.kinds.email_template import QUEUE_DEFAULT_TYPES, is_queue_default
+from rossum_iac.kinds import KINDS, MARKER_KEY, Identity, KindDef
+from rossum_iac.kinds.base import RECORD_HOLDER
 from rossum_iac.manifest.model import DesiredObject, Ref, Secret, Stack
 
 ORGANIZATION = "organization"
@@ -92,8 +97,8 @@ class Marker:
     protect: bool = False
     secrets: Mapping[str, str] = field(default_factory=dict)
     """Dotted write-only path -> salted hash of the value last written."""
-    registry: Mapping[str, RegistryEntry] = field(default_factory=dict)
-    """Queues only: email template key -> entry."""
+    records: Mapping[str, Mapping[str, RegistryEntry]] = field(default_factory=dict)
+    """Queues only: collection of a ``QUEUE_RECORD`` kind (``email_templates``) -> key -> entry."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"stack": self.stack, "key": self.key}
@@ -101,9 +106,13 @@ class Marker:
             out["protect"] = True
         if self.secrets:
             out["secrets"] = dict(sorted(self.secrets.items()))
-        if self.registry:
-            out["email_templates"] = {k: e.to_json() for k, e in sorted(self.registry.items())}
+        for collection, entries in sorted(self.records.items()):
+            if entries:
+                out[collection] = {k: e.to_json() for k, e in sorted(entries.items())}
         return out
+
+    def records_of(self, collection: str) -> dict[str, RegistryEntry]:
+        return dict(self.records.get(collection, {}))
 
     @classmethod
     def parse(cls, metadata: Mapping[str, Any]) -> Marker | None:
@@ -111,30 +120,36 @@ class Marker:
         if not isinstance(raw, Mapping) or not isinstance(raw.get("stack"), str) or not isinstance(raw.get("key"), str):
             return None
         secrets = raw.get("secrets") if isinstance(raw.get("secrets"), Mapping) else {}
-        registry: dict[str, RegistryEntry] = {}
-        raw_registry = raw.get("email_templates")
-        if isinstance(raw_registry, Mapping):
-            for key, value in raw_registry.items():
-                entry = RegistryEntry.parse(value)
-                if entry is not None:
-                    registry[str(key)] = entry
+        records: dict[str, dict[str, RegistryEntry]] = {}
+        for collection in QUEUE_RECORD_COLLECTIONS:
+            raw_registry = raw.get(collection)
+            if not isinstance(raw_registry, Mapping):
+                continue
+            parsed = {str(k): e for k, v in raw_registry.items() if (e := RegistryEntry.parse(v)) is not None}
+            if parsed:
+                records[collection] = parsed
         return cls(
             stack=raw["stack"],
             key=raw["key"],
             protect=bool(raw.get("protect")),
             secrets={str(k): str(v) for k, v in (secrets or {}).items()},
-            registry=registry,
+            records=records,
         )
 
 
-def rule_registries(organization: Mapping[str, Any]) -> dict[str, dict[str, RegistryEntry]]:
-    """stack -> rule key -> entry, from the organization's metadata."""
+QUEUE_RECORD_COLLECTIONS = tuple(k.collection for k in KINDS.values() if k.identity is Identity.QUEUE_RECORD)
+"""Keys of a queue's marker that hold records (one per ``QUEUE_RECORD`` kind)."""
+
+
+def organization_registries(organization: Mapping[str, Any], collection: str) -> dict[str, dict[str, RegistryEntry]]:
+    """stack -> key -> entry for one ``ORGANIZATION_RECORD`` collection (``rules``), from the organization's
+    metadata (``rossum_iac.<collection>``)."""
     metadata = organization.get("metadata")
     raw = metadata.get(MARKER_KEY) if isinstance(metadata, Mapping) else None
-    rules = raw.get("rules") if isinstance(raw, Mapping) else None
+    records = raw.get(collection) if isinstance(raw, Mapping) else None
     out: dict[str, dict[str, RegistryEntry]] = {}
-    if isinstance(rules, Mapping):
-        for stack, entries in rules.items():
+    if isinstance(records, Mapping):
+        for stack, entries in records.items():
             if not isinstance(entries, Mapping):
                 continue
             parsed = {str(k): e for k, v in entries.items() if (e := RegistryEntry.parse(v)) is not None}
@@ -142,22 +157,35 @@ def rule_registries(organization: Mapping[str, Any]) -> dict[str, dict[str, Regi
     return out
 
 
+def rule_registries(organization: Mapping[str, Any]) -> dict[str, dict[str, RegistryEntry]]:
+    """stack -> rule key -> entry, from the organization's metadata."""
+    return organization_registries(organization, "rules")
+
+
+def with_organization_registry(
+    organization_metadata: Mapping[str, Any], collection: str, stack: str, entries: Mapping[str, RegistryEntry]
+) -> dict[str, Any]:
+    """Organization metadata with this stack's registry of one collection replaced (other keys, collections and
+    stacks kept)."""
+    metadata = dict(organization_metadata)
+    raw = metadata.get(MARKER_KEY)
+    raw = dict(raw) if isinstance(raw, Mapping) else {}
+    records = raw.get(collection)
+    records = dict(records) if isinstance(records, Mapping) else {}
+    if entries:
+        records[stack] = {k: e.to_json() for k, e in sorted(entries.items())}
+    else:
+        records.pop(stack, None)
+    raw[collection] = records
+    metadata[MARKER_KEY] = raw
+    return metadata
+
+
 def with_rule_registry(
     organization_metadata: Mapping[str, Any], stack: str, entries: Mapping[str, RegistryEntry]
 ) -> dict[str, Any]:
     """Organization metadata with this stack's rule registry replaced (other keys and stacks kept)."""
-    metadata = dict(organization_metadata)
-    raw = metadata.get(MARKER_KEY)
-    raw = dict(raw) if isinstance(raw, Mapping) else {}
-    rules = raw.get("rules")
-    rules = dict(rules) if isinstance(rules, Mapping) else {}
-    if entries:
-        rules[stack] = {k: e.to_json() for k, e in sorted(entries.items())}
-    else:
-        rules.pop(stack, None)
-    raw["rules"] = rules
-    metadata[MARKER_KEY] = raw
-    return metadata
+    return with_organization_registry(organization_metadata, "rules", stack, entries)
 
 
 # --- matching ----------------------------------------------------------------------------------------------
@@ -194,9 +222,7 @@ class Ownership:
     unmanaged: list[LiveObject] = field(default_factory=list)
     foreign: list[tuple[str, LiveObject]] = field(default_factory=list)
     deleting: list[LiveObject] = field(default_factory=list)
-    """Queues scheduled for deletion (they no longer count as existing)."""
-    rule_registry: dict[str, RegistryEntry] = field(default_factory=dict)
-    """This stack's rule registry as read from the organization."""
+    """Queues scheduled for deletion, soft-deleted users (they no longer count as existing)."""
     warnings: list[str] = field(default_factory=list)
 
     def resolver(self) -> Resolver:
@@ -245,11 +271,15 @@ def match(
 
     _adopt(stack, live, result, claimed, adopt or {}, adopt_reason)
     resolver = result.resolver()
-    _match_email_templates(stack, live, result, resolver, claimed)
-    _match_rules(stack, live, result, resolver, claimed)
+    for recorded in KINDS.values():
+        if recorded.identity is Identity.QUEUE_RECORD:
+            _match_queue_records(recorded, stack, live, result, resolver, claimed)
+        elif recorded.identity is Identity.ORGANIZATION_RECORD:
+            _match_organization_records(recorded, stack, live, result, resolver, claimed)
+        resolver = result.resolver()
 
     for obj in live:
-        if obj.tail not in claimed and not obj.is_deleting:
+        if obj.tail not in claimed and not obj.is_deleting and not KINDS[obj.kind].singleton:
             result.unmanaged.append(obj)
     result.unmanaged.sort(key=lambda o: (list(KINDS).index(o.kind), o.id))
     return result
@@ -278,114 +308,139 @@ def _adopt(
         result.owned[address] = Owned(obj, entry=entry, adopt=reason, holder=holder)
 
 
-def _match_email_templates(
-    stack: Stack, live: LiveState, result: Ownership, resolver: Resolver, claimed: set[str]
+def _match_queue_records(
+    kind: KindDef, stack: Stack, live: LiveState, result: Ownership, resolver: Resolver, claimed: set[str]
 ) -> None:
-    templates = {obj.tail: obj for obj in live.of_kind("EmailTemplate")}
+    parent = kind.parent_field or ""
+    objects = {obj.tail: obj for obj in live.of_kind(kind.name)}
     deleting_queues = {q.tail for q in result.deleting}
-    # Records held by every queue (any stack): their templates are claimed.
-    for queue in live.of_kind("Queue"):
+    # Records held by every queue (any stack): their objects are claimed.
+    for queue in live.of_kind(RECORD_HOLDER):
         marker = Marker.parse(queue.metadata)
         if marker is None or queue.is_deleting:
             continue
-        queue_address = f"Queue/{marker.key}"
-        for key, entry in marker.registry.items():
-            tail = f"email_templates/{entry.id}"
-            template = templates.get(tail)
-            if template is None or url_tail(str(template.data.get("queue", ""))) != queue.tail:
+        queue_address = f"{RECORD_HOLDER}/{marker.key}"
+        for key, entry in marker.records_of(kind.collection).items():
+            tail = f"{kind.collection}/{entry.id}"
+            obj = objects.get(tail)
+            if obj is None or url_tail(str(obj.data.get(parent, ""))) != queue.tail:
                 continue  # deleted outside, or a stale record: the key counts as missing
             if marker.stack != stack.name:
                 claimed.add(tail)
-                result.foreign.append((marker.stack, template))
+                result.foreign.append((marker.stack, obj))
                 continue
             if result.owned.get(queue_address, None) is None or result.owned[queue_address].live.tail != queue.tail:
                 continue
-            address = f"EmailTemplate/{key}"
+            address = f"{kind.name}/{key}"
             if address in result.owned:
-                result.warnings.append(f"{template.describe()} is recorded twice for {address}; ignored")
+                result.warnings.append(f"{obj.describe()} is recorded twice for {address}; ignored")
                 continue
             claimed.add(tail)
-            result.owned[address] = Owned(template, entry=entry, holder=queue_address)
-    # Desired templates without a record: defaults by type or name, crash recovery by name.
-    for desired in stack.of_kind("EmailTemplate"):
+            result.owned[address] = Owned(obj, entry=entry, holder=queue_address)
+    if kind.find_default is None:
+        return
+    # Desired objects without a record: the parent's own objects (by type, name or event), crash recovery.
+    for desired in stack.of_kind(kind.name):
         if desired.address in result.owned:
             continue
-        queue_ref = desired.fields.get("queue")
-        if not isinstance(queue_ref, Ref):
+        parent_ref = desired.fields.get(parent)
+        if not isinstance(parent_ref, Ref):
             continue
-        queue_url = resolver.url_of(queue_ref)
-        if queue_url is None or url_tail(queue_url) in deleting_queues:
+        parent_url = resolver.url_of(parent_ref)
+        if parent_url is None or url_tail(parent_url) in deleting_queues:
             continue
         candidates = [
-            t
-            for t in live.of_kind("EmailTemplate")
-            if t.tail not in claimed and url_tail(str(t.data.get("queue", ""))) == url_tail(queue_url)
+            obj.data
+            for obj in live.of_kind(kind.name)
+            if obj.tail not in claimed and url_tail(str(obj.data.get(parent, ""))) == url_tail(parent_url)
         ]
-        wanted_type = desired.fields.get("type")
-        wanted_name = desired_view(desired.fields.get("name"), resolver, reveal=False)
-        found: LiveObject | None = None
-        reason = None
-        if wanted_type in QUEUE_DEFAULT_TYPES:
-            found = next((t for t in candidates if t.data.get("type") == wanted_type), None)
-            reason = "adopt_default_by_type"
-        elif isinstance(wanted_name, str):
-            found = next((t for t in candidates if t.name == wanted_name), None)
-            reason = "adopt_by_name"
-        if found is None:
+        view = {name: desired_view(value, resolver, reveal=False) for name, value in desired.fields.items()}
+        found_data = kind.find_default(candidates, view)
+        if found_data is None:
             continue
-        default = is_queue_default(found.data.get("type", "custom"), found.name)
+        found = LiveObject(kind.name, found_data)
+        default = bool(kind.is_default and kind.is_default(found.data))
         claimed.add(found.tail)
         result.owned[desired.address] = Owned(
             found,
             entry=RegistryEntry(found.id, desired.protect, default),
-            adopt=reason,
-            holder=str(queue_ref),
+            adopt="adopt_default" if default else "adopt_by_name",
+            holder=str(parent_ref),
         )
 
 
-def _match_rules(stack: Stack, live: LiveState, result: Ownership, resolver: Resolver, claimed: set[str]) -> None:
-    rules = {obj.id: obj for obj in live.of_kind("Rule")}
-    registries = rule_registries(live.organization)
-    result.rule_registry = dict(registries.get(stack.name, {}))
-    for owner, entries in registries.items():
+def _match_organization_records(
+    kind: KindDef, stack: Stack, live: LiveState, result: Ownership, resolver: Resolver, claimed: set[str]
+) -> None:
+    objects = {obj.id: obj for obj in live.of_kind(kind.name) if not obj.is_deleting}
+    for owner, entries in organization_registries(live.organization, kind.collection).items():
         for key, entry in entries.items():
-            rule = rules.get(entry.id)
-            if rule is None or rule.tail in claimed:
+            obj = objects.get(entry.id)
+            if obj is None or obj.tail in claimed:
                 continue
-            claimed.add(rule.tail)
+            claimed.add(obj.tail)
             if owner != stack.name:
-                result.foreign.append((owner, rule))
+                result.foreign.append((owner, obj))
                 continue
-            result.owned[f"Rule/{key}"] = Owned(rule, entry=entry, holder=ORGANIZATION)
-    for desired in stack.of_kind("Rule"):
+            result.owned[f"{kind.name}/{key}"] = Owned(obj, entry=entry, holder=ORGANIZATION)
+    for desired in stack.of_kind(kind.name):
         if desired.address in result.owned:
             continue
-        wanted_name = desired_view(desired.fields.get("name"), resolver, reveal=False)
-        wanted_queues = _queue_tails(desired, resolver)
-        if wanted_queues is None:
+        if kind.singleton:
+            found = next((o for o in objects.values() if o.tail not in claimed), None)
+            reason = "adopt_singleton"
+        else:
+            wanted = _natural_desired(kind, desired, resolver)
+            found = None
+            if wanted is not None:
+                found = next(
+                    (o for o in objects.values() if o.tail not in claimed and _natural_live(kind, o) == wanted), None
+                )
+            reason = "adopt_by_name"
+        if found is None:
             continue
-        for rule in live.of_kind("Rule"):
-            if rule.tail in claimed or rule.name != wanted_name:
-                continue
-            live_queues = rule.data.get("queues") or []
-            if {url_tail(str(q)) for q in live_queues} != wanted_queues:
-                continue
-            claimed.add(rule.tail)
-            result.owned[desired.address] = Owned(
-                rule, entry=RegistryEntry(rule.id, desired.protect), adopt="adopt_by_name", holder=ORGANIZATION
-            )
-            break
+        claimed.add(found.tail)
+        result.owned[desired.address] = Owned(
+            found, entry=RegistryEntry(found.id, desired.protect), adopt=reason, holder=ORGANIZATION
+        )
 
 
-def _queue_tails(desired: DesiredObject, resolver: Resolver) -> set[str] | None:
-    """The desired rule's queues as URL tails, or ``None`` if one of them does not exist yet."""
-    refs = desired.fields.get("queues") or []
-    tails = set()
-    for ref in refs if isinstance(refs, list | tuple) else []:
-        if not isinstance(ref, Ref):
+def _natural_desired(kind: KindDef, desired: DesiredObject, resolver: Resolver) -> tuple[Any, ...] | None:
+    """The desired object's natural key (references as URL tails, lists of them sorted), or ``None`` when part of
+    it is not known yet (a reference to an object that does not exist)."""
+    values: list[Any] = []
+    for name in kind.natural_key:
+        value = desired.fields.get(name)
+        spec = kind.fields.get(name)
+        if spec is not None and spec.ref is not None:
+            refs = value if isinstance(value, list | tuple) else [value]
+            tails: list[str] = []
+            for ref in refs:
+                if ref is None:
+                    continue
+                url = resolver.url_of(ref) if isinstance(ref, Ref) else None
+                if url is None:
+                    return None
+                tails.append(url_tail(url))
+            values.append(tuple(sorted(tails)) if spec.many else (tails[0] if tails else None))
+            continue
+        shown = desired_view(value, resolver, reveal=False)
+        if contains_unknown(shown):
             return None
-        url = resolver.url_of(ref)
-        if url is None:
-            return None
-        tails.add(url_tail(url))
-    return tails
+        values.append(canonical_json(shown))
+    return tuple(values)
+
+
+def _natural_live(kind: KindDef, obj: LiveObject) -> tuple[Any, ...]:
+    values: list[Any] = []
+    for name in kind.natural_key:
+        value = obj.data.get(name)
+        spec = kind.fields.get(name)
+        if spec is not None and spec.ref is not None:
+            if spec.many:
+                values.append(tuple(sorted(url_tail(str(v)) for v in value or [])))
+            else:
+                values.append(url_tail(value) if isinstance(value, str) else None)
+            continue
+        values.append(canonical_json(value))
+    return tuple(values)

@@ -1,8 +1,10 @@
 """Reading the live organization: list endpoints only, all collections concurrently.
 
 A plan costs ``2 + sum over collections of ceil(objects / page_size)`` requests (plus a login when username and
-password are used): ``auth/user``, the organization (it holds the rule ownership registry) and the list pages.
-Nothing is fetched per object. Concurrency is bounded by the client's ``max_in_flight_requests``.
+password are used): ``auth/user``, the organization (it holds the ownership registries of kinds without metadata)
+and the list pages. Nothing is fetched per object. Concurrency is bounded by the client's
+``max_in_flight_requests``. A ``singleton`` kind (the organization itself) is not listed: its one object is the
+organization already read.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class LiveObject:
 
     @property
     def name(self) -> str | None:
-        name = self.data.get("name")
+        name = self.data.get(KINDS[self.kind].name_field)
         return name if isinstance(name, str) else None
 
     @property
@@ -55,8 +57,12 @@ class LiveObject:
 
     @property
     def is_deleting(self) -> bool:
-        """An object scheduled for deletion (a queue): it no longer counts as an existing object."""
-        if not KINDS[self.kind].scheduled_delete:
+        """An object scheduled for deletion (a queue), or deleted but still listed (a soft-deleted user): it no
+        longer counts as an existing object."""
+        kind = KINDS[self.kind]
+        if kind.soft_delete is not None:
+            return bool(self.data.get(kind.soft_delete))
+        if not kind.scheduled_delete:
             return False
         status = self.data.get("status")
         return bool(self.data.get("delete_after")) or status not in (None, "active")
@@ -155,13 +161,17 @@ async def read_live(client: APIClient, kinds: Iterable[str] = KIND_NAMES) -> Liv
     """The organization, every object of the given kinds and the catalogues they name entries of, read
     concurrently."""
     kinds = tuple(kinds)
+    singletons = tuple(kind for kind in kinds if KINDS[kind].singleton)
+    listed = tuple(kind for kind in kinds if kind not in singletons)
     catalogs = sorted({c for kind in kinds for c in KINDS[kind].catalogs})
     results = await gather_or_cancel(
         read_organization(client),
-        *(read_collection(client, kind) for kind in kinds),
+        *(read_collection(client, kind) for kind in listed),
         *(read_catalog(client, collection) for collection in catalogs),
     )
     org = results[0]
-    objects = {kind: list(items) for kind, items in zip(kinds, results[1 : 1 + len(kinds)], strict=True)}
-    read = dict(zip(catalogs, results[1 + len(kinds) :], strict=True))
+    objects = {kind: list(items) for kind, items in zip(listed, results[1 : 1 + len(listed)], strict=True)}
+    for kind in singletons:
+        objects[kind] = [LiveObject(kind, org)]
+    read = dict(zip(catalogs, results[1 + len(listed) :], strict=True))
     return LiveState(org, objects, read)

@@ -50,14 +50,14 @@ def make_marker(
     desired: DesiredObject,
     resolver: Resolver,
     previous: Marker | None = None,
-    registry: Mapping[str, RegistryEntry] | None = None,
+    records: Mapping[str, Mapping[str, RegistryEntry]] | None = None,
 ) -> Marker:
     return Marker(
         stack=stack,
         key=desired.key,
         protect=desired.protect,
         secrets=secret_hashes(desired, resolver, previous.secrets if previous else None),
-        registry=dict(registry if registry is not None else (previous.registry if previous else {})),
+        records=dict(records if records is not None else (previous.records if previous else {})),
     )
 
 
@@ -78,17 +78,21 @@ def create_payload(
 
 
 def _catalog_urls(desired: DesiredObject, body: dict[str, Any], resolver: Resolver) -> None:
-    """Catalogue entries named in the manifest (a hook template) as their URLs; raises ``LookupError`` naming an
-    unknown entry."""
+    """Catalogue entries named in the manifest (a hook template, a user's roles) as their URLs; raises
+    ``LookupError`` naming an unknown entry."""
     for name, spec in KINDS[desired.kind].fields.items():
         if spec.catalog is None or body.get(name) is None:
             continue
-        url = resolver.catalog_url(spec.catalog, body[name])
-        if url is None:
-            raise LookupError(
-                f"{spec.catalog.replace('_', ' ')[:-1]} {body[name]!r} (not in the organization's catalogue)"
-            )
-        body[name] = url
+        values = body[name] if spec.many and isinstance(body[name], list) else [body[name]]
+        urls: list[str] = []
+        for value in values:
+            url = resolver.catalog_url(spec.catalog, value)
+            if url is None:
+                raise LookupError(
+                    f"{spec.catalog.replace('_', ' ')[:-1]} {value!r} (not in the organization's catalogue)"
+                )
+            urls.append(url)
+        body[name] = urls if spec.many else urls[0]
 
 
 def changed_fields(changes: Iterable[FieldChange]) -> set[str]:

@@ -21,7 +21,6 @@ from rossum_iac.engine.twins import find_twins, import_command
 from rossum_iac.engine.urls import url_tail
 from rossum_iac.engine.usage import with_usage
 from rossum_iac.kinds import KIND_NAMES, KINDS
-from rossum_iac.kinds.email_template import is_queue_default
 from rossum_iac.manifest.model import DesiredObject, Stack
 from rossum_iac.manifest.variables import canonical_kind
 from rossum_iac.suggest import suggest
@@ -84,7 +83,7 @@ def _name(desired: DesiredObject | None, live: LiveObject | None, resolver: Reso
     if live is not None and live.name:
         return live.name
     if desired is not None:
-        name = desired_view(desired.fields.get("name"), resolver, reveal=False)
+        name = desired_view(desired.fields.get(KINDS[desired.kind].name_field), resolver, reveal=False)
         return name if isinstance(name, str) else None
     return None
 
@@ -174,13 +173,14 @@ def _check_catalogs(desired: Mapping[str, DesiredObject], resolver: Resolver, pr
     for address, obj in desired.items():
         for name, spec in KINDS[obj.kind].fields.items():
             value = obj.fields.get(name)
-            if spec.catalog is None or not isinstance(value, str) or resolver.catalog_url(spec.catalog, value):
-                continue
-            known = sorted(resolver.catalogs.get(spec.catalog, {}))
-            listed = f"; available: {', '.join(known)}" if known else ""
-            problems.append(
-                (address, f"{address}: {name} {value!r} is not in the organization's {spec.catalog}{listed}")
-            )
+            for item in value if spec.many and isinstance(value, list) else [value]:
+                if spec.catalog is None or not isinstance(item, str) or resolver.catalog_url(spec.catalog, item):
+                    continue
+                known = sorted(resolver.catalogs.get(spec.catalog, {}))
+                listed = f"; available: {', '.join(known)}" if known else ""
+                problems.append(
+                    (address, f"{address}: {name} {item!r} is not in the organization's {spec.catalog}{listed}")
+                )
 
 
 def _duplicate_warnings(
@@ -252,11 +252,20 @@ def _check_targets(
 
 def _desired_action(obj: DesiredObject, owned: Owned | None, resolver: Resolver, problems: Problems) -> Action:
     if owned is None:
+        kind = KINDS[obj.kind]
         notes: tuple[str, ...] = ()
-        if obj.kind == "EmailTemplate":
-            name = _name(obj, None, resolver)
-            if is_queue_default(obj.fields.get("type"), name):
-                notes = ("configures the template the queue creates by default (no second one is created)",)
+        if kind.singleton:
+            problems.append(
+                (
+                    obj.address,
+                    f"{obj.address}: another stack already manages this {kind.describe()} (its record is in the "
+                    f"organization's metadata, rossum_iac.{kind.collection}); one stack configures it",
+                )
+            )
+        view = {name: desired_view(value, resolver, reveal=False) for name, value in obj.fields.items()}
+        slot = kind.default_slot(view) if kind.default_slot is not None else None
+        if slot is not None:
+            notes = (f"configures the {slot} the queue creates by default (no second one is created)",)
         return Action(
             obj.address,
             ActionType.CREATE,
@@ -314,12 +323,20 @@ def _orphan_action(address: str, owned: Owned, options: PlanOptions, problems: P
         protect=owned.protect,
         reason="delete_because_no_manifest",
     )
+    kind = KINDS[live.kind]
     if owned.is_default_template:
         return dataclasses.replace(
             base,
             action=ActionType.FORGET,
             reason="forget_default_template",
-            notes=("a queue's default email template is not deleted; it is only no longer managed",),
+            notes=(f"a queue's default {kind.describe()} is not deleted; it is only no longer managed",),
+        )
+    if kind.singleton:
+        return dataclasses.replace(
+            base,
+            action=ActionType.FORGET,
+            reason="forget_singleton",
+            notes=(f"the {kind.describe()} is never deleted; its settings are only no longer managed",),
         )
     if owned.protect:
         problems.append(

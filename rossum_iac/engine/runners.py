@@ -20,7 +20,7 @@ from rossum_iac.engine.payload import create_payload, deep_merge, update_payload
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.planner import PlanContext
 from rossum_iac.engine.registry import ActionFailed, RegistryWriter
-from rossum_iac.engine.resolve import Resolver
+from rossum_iac.engine.resolve import Resolver, payload_value
 from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import KINDS, Identity, KindDef
 from rossum_iac.kinds.base import RECORD_HOLDER
@@ -153,7 +153,7 @@ async def _default_from_new_parent(
     if parent_id is None or str(parent_ref) in session.ctx.ownership.owned:
         return None  # the plan already looked at the children of a parent that existed then
     parent_tail = f"{KINDS[parent_ref.kind].collection}/{parent_id}" if isinstance(parent_ref, Ref) else ""
-    recorded = {e.id for e in session.registries.template_records(str(parent_ref)).values()}
+    recorded = {e.id for e in session.registries.queue_records(str(parent_ref), kind.collection).values()}
     children = [
         child
         async for child in session.client.request_paginated(kind.collection, **{kind.parent_field: parent_id})
@@ -205,6 +205,11 @@ async def update(session: ApplySession, action: Action) -> int | None:
         except LookupError as exc:
             raise ActionFailed(f"{exc.args[0]} does not exist (was it created?)") from None
         await _remove_dropped_keys(session, kind, tail, body)
+        if kind.singleton and "metadata" in body:
+            body.pop("metadata")
+            declared = payload_value(desired.fields.get("metadata") or {}, session.resolver)
+            session.current[tail] = await _update_organization_metadata(session, declared)
+            live = session.current[tail]
         if body:
             updated = await session.client.request_json("PATCH", tail, json=body)
             session.current[tail] = dict(updated) if isinstance(updated, Mapping) and updated else {**live, **body}
@@ -218,6 +223,23 @@ async def update(session: ApplySession, action: Action) -> int | None:
         if action.adopt or previous is None or previous != entry:
             await session.registries.record(desired.kind, desired.key, entry, holder=_holder(kind, desired))
     return action.id
+
+
+async def _update_organization_metadata(session: ApplySession, declared: Mapping[str, Any]) -> dict[str, Any]:
+    """The organization's metadata also holds every stack's records and the apply leases: declared keys are
+    written over a fresh read of it, through the one writer of the organization's metadata."""
+
+    def change(metadata: dict[str, Any]) -> bool:
+        merged = deep_merge(metadata, dict(declared))
+        if merged == metadata:
+            return False
+        metadata.clear()
+        metadata.update(merged)
+        return True
+
+    organization = await session.registries.org_metadata.update(change)
+    session.registries.organization = dict(organization)
+    return dict(organization)
 
 
 async def _remove_dropped_keys(session: ApplySession, kind: KindDef, tail: str, body: dict[str, Any]) -> None:

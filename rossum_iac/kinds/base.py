@@ -101,8 +101,12 @@ class Field:
     """For a write-only mapping the API merges key by key on update: the sub-path of the object's URL that lists
     the keys it stores (keys that left the manifest are then removed by sending them as null)."""
     catalog: str | None = None
-    """The value names an entry of a read-only API catalogue that every organization shares (``hook_templates``)
-    by its ``name``; the API holds the entry's URL (a URL is accepted too)."""
+    """The value names an entry of a read-only API catalogue that every organization shares (``hook_templates``,
+    ``groups``) by its ``name``; the API holds the entry's URL (a URL is accepted too). With ``many``: a list of
+    names (a user's roles), compared as a set."""
+    create_only: bool = False
+    """The API takes it in the create request only and ignores it later (a user's ``email``): it is sent when the
+    object is created and never compared or changed afterwards."""
     unportable: str | None = None
     """Holds what only makes sense in one organization (the URL of a user or an engine, kinds a stack cannot
     describe yet): pull leaves it out and says so. A manifest may still set it, e.g. per environment."""
@@ -130,7 +134,8 @@ class Identity(Enum):
     QUEUE_RECORD = "queue"
     """A record in the marker of the object's queue (kinds without metadata that belong to one queue)."""
     ORGANIZATION_RECORD = "organization"
-    """A record in the organization's metadata (kinds without metadata, organization-wide)."""
+    """A record in the organization's metadata, ``rossum_iac.<collection>[stack][key]`` (kinds without metadata,
+    organization-wide: rules, labels, engines; and the organization itself, a ``singleton``)."""
 
 
 ObjectCheck = Callable[["YMap", Report], None]
@@ -171,6 +176,9 @@ class KindDef:
     releases it instead of deleting it)."""
     pull_skip: Callable[[Mapping[str, Any]], str | None] | None = None
     """Why pull leaves out an object (live data), or None to pull it (a queue's default template unchanged)."""
+    pull_when_referenced: bool = False
+    """A pull of everything takes these objects only when a pulled object refers to them (the users queues and hooks
+    name, the engines queues use); ``--kinds`` naming the kind takes them all."""
     pull_omit: Callable[[Mapping[str, Any]], Iterable[str]] | None = None
     """Fields pull leaves out of one object (live data) because the API derives them (a generated inbox email)."""
     object_defaults: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
@@ -185,6 +193,23 @@ class KindDef:
     coexists: Callable[[Mapping[str, Any]], bool] = lambda fields: True
     """Whether a replacement (from the desired fields) can exist next to the object it replaces; then it is created
     before the old one is deleted, so a create the API refuses leaves the organization as it was."""
+    default_slot: Callable[[Mapping[str, Any]], str | None] | None = None
+    """For kinds with ``find_default``: which of its parent's own objects a manifest object (desired fields)
+    configures (an email template's default type, a trigger's default event), or None for a new object. A stack
+    may configure each slot of a parent once."""
+    name_field: str = "name"
+    """The field that names an object to a person (messages, plans) and that pull derives keys from."""
+    singleton: bool = False
+    """One per organization and always there: the organization itself (``ORGANIZATION_RECORD`` identity). A
+    manifest object configures it, is never created, and leaving the manifests only stops managing it; pull gives
+    it the key ``organization``. Its ``metadata`` also holds rossum-iac's records: updates of it go through the
+    organization-metadata writer, and the records never count as a change of the object."""
+    protect_by_default: bool = False
+    """A manifest object is protected unless it says ``protect: false`` (users, engines: what a delete loses cannot
+    be created again), so removing it from the manifests never deletes it by accident."""
+    soft_delete: str | None = None
+    """DELETE only marks the object (a user's ``deleted: true``): live objects with this field true no longer count
+    as existing."""
 
     # --- derived views ------------------------------------------------------------------------------------------
 
@@ -220,6 +245,10 @@ class KindDef:
     @cached_property
     def replace_fields(self) -> frozenset[str]:
         return self._paths(lambda f: f.replace)
+
+    @cached_property
+    def create_only_fields(self) -> frozenset[str]:
+        return self._paths(lambda f: f.create_only)
 
     @cached_property
     def content_fields(self) -> dict[str, Content]:

@@ -89,6 +89,10 @@ def _notes(spec: Field) -> str:
         notes.append("duration `[DD ]HH:MM:SS`")
     if spec.unportable:
         notes.append("per organization: not pulled")
+    if spec.catalog:
+        notes.append(f"name{'s' if spec.many else ''} of {spec.catalog.replace('_', ' ')} (a catalogue)")
+    if spec.create_only:
+        notes.append("sent on create only; never compared")
     return "; ".join(notes)
 
 
@@ -122,9 +126,23 @@ def kind_table(kind: KindDef) -> str:
     identity = {
         Identity.METADATA: "Ownership marker in the object's own `metadata`.",
         Identity.QUEUE_RECORD: "No `metadata`: ownership is recorded in its queue's marker.",
-        Identity.ORGANIZATION_RECORD: "No `metadata`: ownership is recorded in the organization's metadata.",
+        Identity.ORGANIZATION_RECORD: "No `metadata`: ownership is recorded in the organization's metadata "
+        f"(`rossum_iac.{kind.collection}`).",
     }[kind.identity]
-    out += [identity, ""]
+    if kind.singleton:
+        identity = (
+            "One per organization, always there: a manifest configures it (never creates it), and leaving the "
+            "manifests only stops managing it. Recorded in the organization's metadata "
+            f"(`rossum_iac.{kind.collection}`)."
+        )
+    extra = []
+    if kind.protect_by_default:
+        extra.append("Protected by default: it is deleted only after its manifest says `protect: false`.")
+    if kind.soft_delete:
+        extra.append(f"The API's delete only marks it (`{kind.soft_delete}: true`); it is then no longer counted.")
+    if kind.default_slot is not None:
+        extra.append("Its queue creates some of its own; a manifest may configure each of them once.")
+    out += [" ".join([identity, *extra]), ""]
     return "\n".join(out)
 
 

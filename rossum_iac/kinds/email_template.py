@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rossum_iac.kinds.base import NO_DEFAULT, Content, Field, Identity, KindDef
-from rossum_iac.kinds.fragments import boolean, content, enum, key_ref, string
+from rossum_iac.kinds.fragments import boolean, content, enum, key_ref, key_refs, string
 
 EMAIL_TEMPLATE_TYPES = ["custom", "rejection", "rejection_default", "email_with_no_processable_attachments"]
 
@@ -47,6 +47,18 @@ def queue_default_type(fields: dict[str, Any]) -> str | None:
     template_type = fields.get("type")
     if isinstance(template_type, str) and template_type in QUEUE_DEFAULT_TYPES:
         return template_type
+    return None
+
+
+def default_slot(fields: Mapping[str, Any]) -> str | None:
+    """Which of its queue's own templates a manifest template configures: one of the two default types, or one of
+    the three ``custom`` defaults by name."""
+    template_type = queue_default_type(dict(fields))
+    if template_type is not None:
+        return f"{template_type} template"
+    name = fields.get("name")
+    if fields.get("type") in (None, "custom") and isinstance(name, str) and name in DEFAULT_CUSTOM_NAMES:
+        return f"{name!r} template"
     return None
 
 
@@ -150,6 +162,7 @@ KIND = KindDef(
     folder="email-templates",
     natural_key=("name", "queue"),
     find_default=find_default,
+    default_slot=default_slot,
     pull_skip=unchanged_default,
     object_defaults=own_template_defaults,
     is_default=lambda data: is_queue_default(data.get("type"), data.get("name")),
@@ -171,7 +184,14 @@ KIND = KindDef(
         "cc": Field(_RECIPIENTS, default=[]),
         "bcc": Field(_RECIPIENTS, default=[]),
         "organization": Field(read_only="is set by the API from the template's queue"),
-        "triggers": Field(read_only="is filled by the API with the triggers of the template"),
+        "triggers": Field(
+            {**key_refs("Trigger"), "description": "Keys of the Trigger objects that send this template (at most one "
+             "today: the API links one trigger per template)."},
+            ref="Trigger",
+            many=True,
+            set_like=True,
+            default=[],
+        ),
         "metadata": Field(read_only="does not exist on email templates in the Rossum API"),
     },
 )

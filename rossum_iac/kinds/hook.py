@@ -11,6 +11,7 @@ from rossum_iac.kinds.fragments import (
     content,
     enum,
     integer,
+    key_ref,
     key_refs,
     metadata,
     nullable,
@@ -183,10 +184,8 @@ KIND = KindDef(
             properties=_CONFIG,
             required=True,
         ),
-        "token_owner": Field(
-            nullable("string", "URL of the user whose API token is sent to the hook."),
-            unportable="holds the URL of a user of one organization (there is no User kind yet)",
-        ),
+        # managed when declared; left out it is not drift (it was per organization before the User kind)
+        "token_owner": Field(key_ref("User", null=True), ref="User", default=None, drift_default=False),
         "token_lifetime_s": Field(
             nullable("integer", "Lifetime of that token (0-7200).", minimum=0, maximum=7200), default=None
         ),

@@ -11,17 +11,19 @@ from rossum_iac.kinds.fragments import (
     enum,
     integer,
     key_ref,
+    key_refs,
     metadata,
     nullable,
     obj,
     string,
-    strings,
     typed,
 )
 
 AUTOMATION_LEVELS = ["always", "confident", "never"]
-USERS = "holds URLs of users of one organization (there is no User kind yet)"
-ENGINE = "holds the URL of an engine of one organization (there is no Engine kind yet)"
+RIR_URL = (
+    "holds the URL of the (deprecated) AI engine of one organization: name the engine with 'engine', "
+    "'generic_engine' or 'dedicated_engine' instead"
+)
 
 
 def check_one_engine(data: Any, report: Report) -> None:
@@ -47,23 +49,25 @@ KIND = KindDef(
         "workspace": Field(key_ref("Workspace", null=True), ref="Workspace", required=True, blocks_delete="linked"),
         "schema": Field(key_ref("Schema"), ref="Schema", required=True, blocks_delete="existing"),
         "connector": Field(key_ref("Connector", null=True), ref="Connector", default=None),
-        "users": Field(strings("URLs of users with access to the queue."), unportable=USERS),
+        # Links to users and engines are managed when declared; left out, they are not drift (queue access and
+        # engines are often set in the Rossum UI, and were per organization before User and Engine kinds).
+        "users": Field(key_refs("User"), ref="User", many=True, set_like=True, default=[], drift_default=False),
         "session_timeout": Field(
             {**DURATION, "description": "Time before a review returns to to_review (01:00:00)."},
             duration=True,
             default="01:00:00",
         ),
-        "rir_url": Field(nullable("string", "(Deprecated) AI engine URL."), unportable=ENGINE),
+        "rir_url": Field(nullable("string", "(Deprecated) AI engine URL."), unportable=RIR_URL),
         "rir_params": Field(nullable("string", "Parameters passed to the AI engine."), default=None),
         "generic_engine": Field(
-            nullable("string", "URL of a generic engine (exclusive with dedicated_engine)."), unportable=ENGINE
+            nullable("string", "Name of a generic engine, a catalogue every organization shares (exclusive with "
+                     "dedicated_engine; the API sets its default one when both are null)."),
+            catalog="generic_engines",
         ),
         "dedicated_engine": Field(
-            nullable("string", "URL of a dedicated engine (exclusive with generic_engine)."),
-            default=None,
-            unportable=ENGINE,
+            key_ref("DedicatedEngine", null=True), ref="DedicatedEngine", default=None, drift_default=False
         ),
-        "engine": Field(nullable("string", "URL of the engine."), unportable=ENGINE),
+        "engine": Field(key_ref("Engine", null=True), ref="Engine", default=None, drift_default=False),
         "default_score_threshold": Field(
             typed("number", "AI confidence threshold (0-1).", minimum=0, maximum=1), default=0.8
         ),

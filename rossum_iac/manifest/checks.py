@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rossum_iac.kinds.email_template import queue_default_type
+from rossum_iac.kinds import KINDS
 from rossum_iac.manifest.model import DesiredObject, Ref
 from rossum_iac.manifest.yaml_io import Pos
 from rossum_iac.suggest import suggest
@@ -46,7 +46,8 @@ def check_stack(objects: list[LoadedObject], report: Report) -> None:
     _check_references(objects, index, report)
     _check_run_after_cycles(objects, index, report)
     _check_one_inbox_per_queue(objects, report)
-    _check_queue_default_templates(objects, report)
+    _check_parent_defaults(objects, report)
+    _check_singletons(objects, report)
 
 
 def _check_duplicates(objects: list[LoadedObject], report: Report) -> dict[tuple[str, str], LoadedObject]:
@@ -159,23 +160,48 @@ def _check_one_inbox_per_queue(objects: list[LoadedObject], report: Report) -> N
                 owner[ref.key] = loaded
 
 
-def _check_queue_default_templates(objects: list[LoadedObject], report: Report) -> None:
-    """A queue's own default template of each type may be configured once (the engine matches by queue and type)."""
-    owner: dict[tuple[str, str], LoadedObject] = {}
+def _check_parent_defaults(objects: list[LoadedObject], report: Report) -> None:
+    """Each of a queue's own objects (the rejection_default template, the annotation_exported trigger...) may be
+    configured once: the engine matches it by queue and type, name or event (``KindDef.default_slot``)."""
+    owner: dict[tuple[str, str, str], LoadedObject] = {}
     for loaded in objects:
-        template_type = queue_default_type(loaded.obj.fields) if loaded.obj.kind == "EmailTemplate" else None
-        queue = loaded.obj.fields.get("queue")
-        if template_type is None or not isinstance(queue, Ref):
+        kind = KINDS.get(loaded.obj.kind)
+        if kind is None or kind.default_slot is None or kind.parent_field is None:
             continue
-        ident = (queue.key, template_type)
+        slot = kind.default_slot(loaded.obj.fields)
+        parent = loaded.obj.fields.get(kind.parent_field)
+        if slot is None or not isinstance(parent, Ref):
+            continue
+        ident = (kind.name, parent.key, slot)
         first = owner.get(ident)
         if first is not None:
+            fields = loaded.obj.fields
+            decisive = next(
+                (n for n in fields if kind.default_slot({k: v for k, v in fields.items() if k != n}) != slot), None
+            )
             report(
                 loaded.file,
-                loaded.pos_of("type"),
-                f"the {template_type} template of Queue '{queue.key}' is already configured by EmailTemplate "
-                f"'{first.obj.key}' ({_where(first.file, first.key_pos)}); every queue has exactly one template of "
-                "this type, created by Rossum with the queue",
+                loaded.pos_of(decisive) if decisive else loaded.key_pos,
+                f"the {slot} of {parent.kind} '{parent.key}' is already configured by {kind.name} "
+                f"'{first.obj.key}' ({_where(first.file, first.key_pos)}); every queue has exactly one, created by "
+                "Rossum with the queue",
             )
         else:
             owner[ident] = loaded
+
+
+def _check_singletons(objects: list[LoadedObject], report: Report) -> None:
+    """A kind the organization has exactly one of (the organization itself) is described at most once."""
+    first: dict[str, LoadedObject] = {}
+    for loaded in objects:
+        kind = KINDS.get(loaded.obj.kind)
+        if kind is None or not kind.singleton:
+            continue
+        earlier = first.setdefault(kind.name, loaded)
+        if earlier is not loaded:
+            report(
+                loaded.file,
+                loaded.key_pos,
+                f"{kind.name} '{earlier.obj.key}' ({_where(earlier.file, earlier.key_pos)}) already describes the "
+                f"{kind.describe()}: there is one, and a stack describes it at most once",
+            )

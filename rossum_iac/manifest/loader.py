@@ -532,7 +532,7 @@ class _Loader:
         protect = (
             self._resolve(data["protect"], ("protect",), data.value_pos("protect"), path, ctx)
             if "protect" in data
-            else False
+            else kind_def.protect_by_default
         )
         ignore_changes = self._ignore_changes(data, path, kind, declarable + unknown)
         instance: dict[str, Any] = {"kind": kind, "key": key if key_ok else "invalid-key"}

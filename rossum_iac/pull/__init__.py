@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rossum_iac.engine.identity import Marker, rule_registries
+from rossum_iac.engine.identity import Marker, organization_registries
 from rossum_iac.engine.live import APIClient, LiveObject, LiveState, read_live
 from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import KIND_NAMES, KINDS, Identity
@@ -77,7 +77,7 @@ async def read_and_pull(client: APIClient, stack: str, selection: Selection | No
 def ownership_records(live: LiveState) -> dict[str, tuple[str, str]]:
     """URL tail -> (stack, key) for every live object some stack owns."""
     out: dict[str, tuple[str, str]] = {}
-    templates = {obj.id: obj for obj in live.of_kind("EmailTemplate")}
+    recorded_in_queues = [k for k in KINDS.values() if k.identity is Identity.QUEUE_RECORD]
     for obj in live:
         if not KINDS[obj.kind].has_metadata:
             continue
@@ -85,14 +85,17 @@ def ownership_records(live: LiveState) -> dict[str, tuple[str, str]]:
         if marker is None:
             continue
         out.setdefault(obj.tail, (marker.stack, marker.key))
-        for key, entry in marker.registry.items():
-            template = templates.get(entry.id)
-            if template is not None and url_tail(str(template.data.get("queue") or "")) == obj.tail:
-                out.setdefault(template.tail, (marker.stack, key))
+        for kind in recorded_in_queues:
+            children = {child.id: child for child in live.of_kind(kind.name)}
+            for key, entry in marker.records_of(kind.collection).items():
+                child = children.get(entry.id)
+                parent = str(child.data.get(kind.parent_field or "") or "") if child is not None else ""
+                if child is not None and url_tail(parent) == obj.tail:
+                    out.setdefault(child.tail, (marker.stack, key))
     for kind in KINDS.values():
         if kind.identity is not Identity.ORGANIZATION_RECORD:
             continue
-        for owner, entries in rule_registries(live.organization).items():
+        for owner, entries in organization_registries(live.organization, kind.collection).items():
             for key, entry in entries.items():
                 out.setdefault(f"{kind.collection}/{entry.id}", (owner, key))
     return out
@@ -102,6 +105,7 @@ def build_pull(live: LiveState, stack: str, selection: Selection) -> Pulled:
     result = Pulled(stack, dict(live.organization))
     records = ownership_records(live)
     taken: list[LiveObject] = []
+    as_created: list[tuple[LiveObject, str]] = []
     for obj in select(live, selection):
         owner = records.get(obj.tail)
         if owner is not None and owner[0] != stack:
@@ -110,9 +114,11 @@ def build_pull(live: LiveState, stack: str, selection: Selection) -> Pulled:
         kind = KINDS[obj.kind]
         reason = kind.pull_skip(obj.data) if owner is None and kind.pull_skip else None
         if reason is not None:
-            result.skipped.append((obj, reason))
+            as_created.append((obj, reason))
             continue
         taken.append(obj)
+    taken, left_out = _with_referenced(taken, as_created)
+    result.skipped.extend(left_out)
     taken = _drop_dependents(taken, result.skipped)
     keys = _keys(taken, records, stack)
     index = RefIndex()
@@ -124,6 +130,24 @@ def build_pull(live: LiveState, stack: str, selection: Selection) -> Pulled:
         converter.convert(pulled)
     result.objects = objects
     return result
+
+
+def _with_referenced(
+    taken: list[LiveObject], as_created: list[tuple[LiveObject, str]]
+) -> tuple[list[LiveObject], list[tuple[LiveObject, str]]]:
+    """Objects pull leaves out while they are as the API created them (a queue's default trigger) are pulled after
+    all when a pulled object refers to them (a changed template linked to that trigger)."""
+    waiting = {obj.tail: (obj, why) for obj, why in as_created}
+    pending = list(taken)
+    while pending:
+        for tail in references(pending.pop()):
+            found = waiting.pop(tail, None)
+            if found is not None:
+                taken.append(found[0])
+                pending.append(found[0])
+    order = {kind: i for i, kind in enumerate(KIND_NAMES)}
+    taken.sort(key=lambda o: (order[o.kind], o.id))
+    return taken, list(waiting.values())
 
 
 def _drop_dependents(taken: list[LiveObject], skipped: list[tuple[LiveObject, str]]) -> list[LiveObject]:
@@ -156,6 +180,9 @@ def _keys(taken: list[LiveObject], records: dict[str, tuple[str, str]], stack: s
         wanted: list[tuple[int, str]] = []
         for obj in objects:
             if obj.tail in out:
+                continue
+            if kind.singleton:
+                out[obj.tail] = kind.name.lower()
                 continue
             slug = slugify(obj.name or "", kind.describe().replace(" ", "-"))
             parent = kind.parent_field

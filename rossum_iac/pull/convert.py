@@ -166,6 +166,11 @@ class Converter:
             return _OMIT
         if spec.write_only:
             return self._secret(obj, path, value)
+        if spec.catalog is not None and spec.many:
+            names = [self._catalog_entry(obj, path, spec.catalog, item) for item in value or []]
+            if any(name is _OMIT for name in names):
+                return _OMIT
+            return _OMIT if _is_default(spec, names) else sorted(names)
         if spec.catalog is not None:
             return self._catalog_entry(obj, path, spec.catalog, value)
         if spec.ref is not None:

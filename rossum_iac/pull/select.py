@@ -1,6 +1,7 @@
 """Which live objects a pull takes.
 
-- No selection: every object of every kind (or of ``--kinds``).
+- No selection: every object of every kind (or of ``--kinds``); kinds pulled only when referenced
+  (``KindDef.pull_when_referenced``: users, engines) come with what refers to them.
 - ``--workspace`` / ``--queue`` (ids or names): those queues (and the queues of those workspaces) with what is
   attached to them (hooks, inbox, email templates, rules), plus, for everything taken, what it refers to
   (workspace, schema, connector, a hook's queues and ``run_after`` chain, a rule's queues...).
@@ -80,8 +81,9 @@ def references(obj: LiveObject) -> Iterator[str]:
 
 
 def _attached(live: LiveState, queue: LiveObject) -> Iterator[LiveObject]:
-    """Objects that refer to a queue: its hooks, inbox, email templates and rules."""
-    for kind in ("Hook", "Inbox", "EmailTemplate", "Rule"):
+    """Objects that refer to a queue: its hooks, inbox, triggers, email templates and rules."""
+    attached = [k.name for k in KINDS.values() if any(spec.ref == "Queue" for spec in k.refs.values())]
+    for kind in attached:
         for obj in live.of_kind(kind):
             if queue.tail in set(references(obj)):
                 yield obj
@@ -90,7 +92,7 @@ def _attached(live: LiveState, queue: LiveObject) -> Iterator[LiveObject]:
 def select(live: LiveState, selection: Selection) -> list[LiveObject]:
     """The objects a pull takes, in kind order then id order (queues scheduled for deletion never)."""
     if selection.is_everything:
-        seeds: list[LiveObject] = [o for o in live if not o.is_deleting]
+        seeds: list[LiveObject] = [o for o in live if not o.is_deleting and not KINDS[o.kind].pull_when_referenced]
     else:
         seeds = [o for kind in selection.kinds for o in live.of_kind(kind) if not o.is_deleting]
         queues: list[LiveObject] = []

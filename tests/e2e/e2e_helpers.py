@@ -78,8 +78,8 @@ class Live:
     def list(self, collection: str, **filters: Any) -> list[dict[str, Any]]:
         return list(self.client.request_paginated(collection, **filters))
 
-    def find(self, collection: str, name: str) -> dict[str, Any]:
-        found = [o for o in self.list(collection) if o.get("name") == name]
+    def find(self, collection: str, name: str, field: str = "name") -> dict[str, Any]:
+        found = [o for o in self.list(collection) if o.get(field) == name]
         assert len(found) == 1, f"expected one {collection} named {name!r}, found {len(found)}"
         return found[0]
 

@@ -1,6 +1,7 @@
-"""For each of the eight kinds, through the CLI against the emulator over HTTP:
+"""For each kind that a stack creates and deletes, through the CLI against the emulator over HTTP:
 create -> plan empty -> live change -> drift reports exactly that field -> apply restores -> removal from the
-manifests -> delete planned and applied -> plan empty."""
+manifests -> delete planned and applied -> plan empty. (The organization itself, a singleton, is in
+test_e2e_organization.py.)"""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ class KindCase:
     """Live object -> PATCH body that makes it differ from the manifest."""
     drifted: str
     """Field path drift must report."""
+    name_field: str = "name"
+    deleted: Callable[[dict[str, Any]], bool] | None = None
+    """For a soft delete: whether the live object (still listed) is deleted."""
 
 
 def _schema_change(obj: dict[str, Any]) -> dict[str, Any]:
@@ -108,6 +112,45 @@ CASES = [
             event: validation
             payload: {type: warning, content: Large amount, schema_id: amount_total}
         """, lambda o: {"trigger_condition": "True"}, "trigger_condition"),
+    KindCase("Label", "labels", "Extra label", """
+        kind: Label
+        key: extra
+        name: Extra label
+        color: "#FF5733"
+        """, lambda o: {"color": "#000000"}, "color"),
+    KindCase("Trigger", "triggers", "annotation_imported", """
+        kind: Trigger
+        key: extra
+        queue: main
+        event: annotation_imported
+        condition: {"$and": [{"field.amount_total": {"$exists": true}}]}
+        """, lambda o: {"condition": {}}, "condition.$and", name_field="event"),
+    KindCase("User", "users", "e2e-extra@example.com", """
+        kind: User
+        key: extra
+        username: e2e-extra@example.com
+        email: e2e-extra@example.com
+        first_name: Extra
+        groups: [annotator, approver]
+        protect: false
+        """, lambda o: {"first_name": "Changed"}, "first_name", name_field="username",
+        deleted=lambda o: o["deleted"] is True and o["is_active"] is False),
+    KindCase("Engine", "engines", "Extra engine", """
+        kind: Engine
+        key: extra
+        name: Extra engine
+        type: extractor
+        description: Learns from the e2e queue
+        learning_enabled: true
+        protect: false
+        """, lambda o: {"learning_enabled": False}, "learning_enabled"),
+    KindCase("DedicatedEngine", "dedicated_engines", "Extra dedicated engine", """
+        kind: DedicatedEngine
+        key: extra
+        name: Extra dedicated engine
+        description: Trained on UK invoices
+        protect: false
+        """, lambda o: {"description": "Changed"}, "description"),
 ]
 
 
@@ -126,7 +169,7 @@ def test_kind_life_cycle(case: KindCase, emulator: Any, live: Live, tmp_path: An
     result = cli("apply", str(root), "--auto-approve")
     assert result.exit_code == 0, result.output
     assert f"+ {case.kind}/extra" in result.stdout
-    created = live.find(case.collection, case.name)
+    created = live.find(case.collection, case.name, field=case.name_field)
 
     # After apply, the plan is empty; a second apply makes no write request.
     result = cli("plan", str(root), "--detailed-exitcode")
@@ -162,6 +205,9 @@ def test_kind_life_cycle(case: KindCase, emulator: Any, live: Live, tmp_path: An
     assert "Plan: 0 to add, 0 to change, 1 to destroy." in result.stdout
     result = cli("apply", str(root), "--auto-approve", "--queue-delete-after", "0")
     assert result.exit_code == 0, result.output
-    assert created["id"] not in {o["id"] for o in live.list(case.collection)}
+    if case.deleted is None:
+        assert created["id"] not in {o["id"] for o in live.list(case.collection)}
+    else:  # a soft delete: still listed, marked deleted, and no longer counted as existing
+        assert case.deleted(live.get(f"{case.collection}/{created['id']}"))
     result = cli("plan", str(root), "--detailed-exitcode")
     assert result.exit_code == 0, result.stdout

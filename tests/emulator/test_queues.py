@@ -49,10 +49,11 @@ def test_queue_field_validation(api, make):
         assert r.status_code == 400, field
         assert list(r.json()) == [field]
     r = api.patch(q["url"], json={"dedicated_engine": "http://127.0.0.1/api/v1/dedicated_engines/1"})
+    assert r.status_code == 400 and list(r.json()) == ["dedicated_engine"]  # no such dedicated engine
+    engine = api.post("/dedicated_engines", json={"name": "Trained"}).json()
+    r = api.patch(q["url"], json={"dedicated_engine": engine["url"]})
     assert r.status_code == 400 and "non_field_errors" in r.json()
-    r = api.patch(
-        q["url"], json={"dedicated_engine": "http://127.0.0.1/api/v1/dedicated_engines/1", "generic_engine": None}
-    )
+    r = api.patch(q["url"], json={"dedicated_engine": engine["url"], "generic_engine": None})
     assert r.status_code == 200 and r.json()["generic_engine"] is None
 
 

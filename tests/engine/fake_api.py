@@ -23,7 +23,15 @@ COLLECTIONS = (
     "email_templates",
     "rules",
     "hook_templates",
+    "users",
+    "groups",
+    "labels",
+    "triggers",
+    "engines",
+    "dedicated_engines",
+    "generic_engines",
 )
+NO_METADATA = ("email_templates", "rules", "labels", "triggers", "engines", "dedicated_engines")
 DEFAULT_TEMPLATES = [
     ("Annotation status change - confirmed", "custom"),
     ("Annotation status change - exported", "custom"),
@@ -80,7 +88,7 @@ class FakeAPI:
                 obj.setdefault("config", {}).setdefault("timeout_s", 30)
                 obj["config"].pop("secret", None)
                 obj.pop("secrets", None)
-            if collection == "email_templates" or collection == "rules":
+            if collection in NO_METADATA:
                 obj.pop("metadata")
             self.normalize(collection, obj)
             self.data[collection][obj_id] = obj

@@ -10,7 +10,10 @@ from rossum_iac.manifest import schema_build
 
 
 def test_every_kind_module_is_discovered_in_dependency_order() -> None:
-    assert KIND_NAMES == ("Workspace", "Schema", "Connector", "Queue", "Inbox", "Hook", "EmailTemplate", "Rule")
+    assert KIND_NAMES[0] == "Organization"
+    for name in ("Workspace", "Schema", "Connector", "User", "Queue", "Inbox", "Hook", "Trigger", "EmailTemplate",
+                 "Label", "Rule"):
+        assert name in KIND_NAMES
     position = {name: i for i, name in enumerate(KIND_NAMES)}
     for kind in KINDS.values():
         for dependency in kind.depends_on:
@@ -22,8 +25,8 @@ def test_derived_views_come_from_the_fields() -> None:
     assert hook.write_only == {"secrets", "config.secret", "config.client_ssl_key"}
     assert set(hook.content_fields) == {"config.code"}
     assert hook.set_fields == {"queues", "run_after", "events", "sideload"}
-    assert set(hook.refs) == {"queues", "run_after"}
-    assert KINDS["Queue"].depends_on == ("Workspace", "Schema", "Connector")
+    assert set(hook.refs) == {"queues", "run_after", "token_owner"}
+    assert KINDS["Queue"].depends_on[:4] == ("Workspace", "Schema", "Connector", "User")
     assert KINDS["Queue"].duration_fields == {"session_timeout", "document_lifetime"}
     assert KINDS["Inbox"].replace_fields == {"queues"}
     assert KINDS["EmailTemplate"].parent_field == "queue"
@@ -76,3 +79,21 @@ def test_type_words_summarise_json_schema() -> None:
     assert kind_docs.type_words({"type": ["integer", "null"], "minimum": 0, "maximum": 60}) == "integer or null (0-60)"
     assert kind_docs.type_words({"anyOf": [{"enum": ["a", "b"]}, {"$ref": "#/$defs/placeholder"}]}) == "`a` / `b`"
     assert kind_docs.type_words({"type": "array", "items": {"$ref": "#/$defs/key"}}) == "list of key"
+
+
+def test_facilities_of_the_organization_wide_kinds() -> None:
+    """What the kinds beyond the queue family declare: the engine implements each facility once, from these."""
+    organization, user, label, trigger = (KINDS[k] for k in ("Organization", "User", "Label", "Trigger"))
+    assert organization.singleton and organization.identity is Identity.ORGANIZATION_RECORD
+    assert not organization.fields["name"].declarable  # each environment's organization keeps its own name
+    assert user.protect_by_default and user.soft_delete == "deleted" and user.name_field == "username"
+    assert user.fields["groups"].catalog == "groups" and user.fields["groups"].many
+    assert user.create_only_fields == {"email"} and not user.fields["password"].declarable
+    assert user.pull_when_referenced and user.natural_key == ("username",)
+    assert label.identity is Identity.ORGANIZATION_RECORD and label.collection == "labels"
+    assert trigger.identity is Identity.QUEUE_RECORD and trigger.parent_field == "queue"
+    assert trigger.default_slot is not None and trigger.default_slot({"event": "annotation_exported"})
+    assert trigger.default_slot({"event": "annotation_imported"}) is None
+    assert KINDS["EmailTemplate"].refs["triggers"].ref == "Trigger"
+    assert KINDS["Queue"].refs["users"].ref == "User" and KINDS["Hook"].refs["token_owner"].ref == "User"
+    assert not KINDS["Queue"].fields["users"].unportable and not KINDS["Hook"].fields["token_owner"].unportable

@@ -26,7 +26,7 @@ def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
 def test_valid_example_stack_exits_zero() -> None:
     code, out = _run("validate", str(EXAMPLES), "--env", "dev", env={"AP_WEBHOOK_SECRET": SECRET_VALUE})
     assert code == 0, out
-    assert out.strip() == "13 objects in 14 files are valid (stack ap-automation, environment dev)."
+    assert out.strip() == "15 objects in 16 files are valid (stack ap-automation, environment dev)."
     assert SECRET_VALUE not in out
 
 
@@ -86,7 +86,7 @@ def test_json_output_when_valid() -> None:
     assert code == 0
     payload = json.loads(out)
     assert payload["valid"] is True and payload["errors"] == []
-    assert (payload["stack"], payload["environment"], payload["objects"]) == ("ap-automation", "prod", 13)
+    assert (payload["stack"], payload["environment"], payload["objects"]) == ("ap-automation", "prod", 15)
 
 
 def test_secret_values_never_appear_in_any_output(tmp_path: Path) -> None:

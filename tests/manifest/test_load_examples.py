@@ -42,7 +42,13 @@ def test_stack_name_environment_and_objects(dev: Stack) -> None:
     assert dev.environment.variables["score_threshold"] == 0.9  # default from rossum.yaml
     counts = {kind: len(dev.of_kind(kind)) for kind in KIND_NAMES}
     assert counts == {
+        "Organization": 0,
+        "Engine": 0,
+        "DedicatedEngine": 0,
         "Workspace": 2,
+        "User": 1,
+        "Trigger": 0,
+        "Label": 1,
         "Schema": 2,
         "Connector": 1,
         "Queue": 3,
@@ -64,9 +70,10 @@ def test_queues_reference_by_key_and_share_a_schema(dev: Stack) -> None:
         Ref("Workspace", "accounts-payable"),
         Ref("Schema", "invoice"),
         Ref("Connector", "erp-export"),
+        Ref("User", "ap-clerk"),
     }
     assert eu.source.file == EXAMPLES / "queues" / "invoices.yaml"
-    assert (eu.source.line, us.source.line) == (2, 16)
+    assert (eu.source.line, us.source.line) == (2, 17)
 
 
 def test_variables_keep_their_type_and_differ_per_environment(dev: Stack, prod: Stack) -> None:
@@ -129,7 +136,11 @@ def test_inbox_email_template_and_rule(dev: Stack) -> None:
     assert template.fields["to"] == [{"email": "{{sender_email}}"}]
     rule = _get(dev, "Rule", "high-amount")
     assert rule.fields["actions"][0]["type"] == "show_message"
-    assert set(references(rule.fields)) == {Ref("Queue", "invoices-eu"), Ref("Queue", "invoices-us")}
+    assert set(references(rule.fields)) == {
+        Ref("Queue", "invoices-eu"),
+        Ref("Queue", "invoices-us"),
+        Ref("Label", "needs-approval"),  # ${ref.Label.needs-approval.url} in the add_remove_label payload
+    }
 
 
 def test_every_reference_resolves_inside_the_stack(dev: Stack) -> None:

@@ -19,7 +19,7 @@ def test_unknown_kind_suggests_the_closest(tmp_path: Path) -> None:
     err = one_error(root)
     assert (err.file, err.line, err.column) == (root / "a.yaml", 21, 7)
     assert "unknown kind 'Quee' (did you mean 'Queue'?)" in err.message
-    assert "kinds are Workspace, Schema" in err.message
+    assert "kinds are Organization, Workspace, Schema" in err.message
 
 
 def test_unknown_field_suggests_the_closest(tmp_path: Path) -> None:

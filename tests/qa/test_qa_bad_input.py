@@ -70,7 +70,7 @@ def test_a_real_emulator_database_still_opens(tmp_path: Path) -> None:
     db = tmp_path / "state.sqlite3"
     sqlite3.connect(db).close()  # an empty SQLite file is a valid (new) emulator database
     result = cli("plan", str(root), "--emulator", str(db))
-    assert result.exit_code == 0 and "Plan: 13 to add" in result.stdout, result.output
+    assert result.exit_code == 0 and "Plan: 15 to add" in result.stdout, result.output
 
 
 def test_directory_without_stack_file_reports_one_error_and_where_stacks_are(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ def test_apply_json_with_nothing_to_do_is_still_json(tmp_path: Path) -> None:
     db = str(tmp_path / "emu.sqlite3")
     first = cli("apply", str(root), "--emulator", db, "--auto-approve", "--json")
     assert first.exit_code == 0
-    assert json.loads(first.stdout)["counts"]["added"] == 13
+    assert json.loads(first.stdout)["counts"]["added"] == 15
     empty = {"ok": True, "counts": {"added": 0, "changed": 0, "destroyed": 0, "adopted": 0, "forgotten": 0,
                                     "failed": 0, "skipped": 0}, "results": []}
     again = cli("apply", str(root), "--emulator", db, "--auto-approve", "--json")
@@ -39,7 +39,7 @@ def test_json_outputs_parse(tmp_path: Path) -> None:
 
     assert parsed("validate", str(root), code=0)["valid"] is True
     plan = parsed("plan", str(root), "--emulator", db, "--out", str(tmp_path / "p.json"), code=0)
-    assert plan["summary"]["add"] == 13
+    assert plan["summary"]["add"] == 15
     assert parsed("drift", str(root), "--emulator", db, code=2)["objects"]
     assert parsed("apply", str(root), "--emulator", db, "--auto-approve", code=0)["ok"] is True
     assert parsed("drift", str(root), "--emulator", db, "--include-unmanaged", code=0)["unmanaged"]
@@ -55,7 +55,7 @@ def test_apply_summary_counts_adopted_objects(emulator: Any, tmp_path: Path) -> 
     assert cli("apply", str(root), *base, "--auto-approve", env=env).exit_code == 0
     with SyncRossumAPIClient(emulator.base_url, Token(emulator.token), requests_per_second=0) as client:
         org = client.request_json("GET", "auth/user")["organization"].split("/api/v1/")[1]
-        client.request_json("PATCH", org, json={"metadata": {}})  # the rule registry is gone
+        client.request_json("PATCH", org, json={"metadata": {}})  # the rule and label registries are gone
     result = cli("apply", str(root), *base, "--auto-approve", env=env)
     assert result.exit_code == 0
-    assert "Apply complete! Objects: 0 added, 0 changed, 0 destroyed, 1 adopted." in result.stdout, result.stdout
+    assert "Apply complete! Objects: 0 added, 0 changed, 0 destroyed, 2 adopted." in result.stdout, result.stdout

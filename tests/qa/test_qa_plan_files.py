@@ -27,7 +27,7 @@ def test_a_short_or_common_secret_value_does_not_block_plan_out(secret: str, tmp
     change = next(c for c in hook["changes"] if c["path"] == "config.secret")
     assert change["sensitive"] is True and change["before"] is None and change["after"] is None
     result = cli("apply", str(plan), "--emulator", db, env={"AP_WEBHOOK_SECRET": secret})
-    assert result.exit_code == 0 and "13 added" in result.stdout, result.output
+    assert result.exit_code == 0 and "15 added" in result.stdout, result.output
 
 
 def test_a_plan_that_would_hold_a_secret_is_still_refused_and_the_place_named(tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ def test_apply_a_plan_file_from_another_directory(tmp_path: Path, monkeypatch: p
     assert result.exit_code == 0, result.output
     monkeypatch.chdir(tmp_path)
     result = cli("apply", str(repo / "plan.json"), "--emulator", db)
-    assert result.exit_code == 0 and "13 added" in result.stdout, result.output
+    assert result.exit_code == 0 and "15 added" in result.stdout, result.output
     result = cli("plan", str(repo / "examples" / "manifests"), "--emulator", db, "--detailed-exitcode")
     assert result.exit_code == 0 and "No changes." in result.stdout
 
@@ -132,7 +132,7 @@ def test_plan_files_that_must_be_refused_write_nothing(emulator: Any, tmp_path: 
     (root / "workspaces.yaml").write_text((root / "workspaces.yaml").read_text().replace("CC", "Credit Control"))
     refused("AP_WEBHOOK_SECRET is not set", AP_WEBHOOK_SECRET="")  # secrets come from the environment again
     result = cli("apply", str(plan), *base, env=env)  # the untouched plan still applies
-    assert result.exit_code == 0 and "13 added" in result.stdout, result.output
+    assert result.exit_code == 0 and "15 added" in result.stdout, result.output
 
 
 def test_env_of_a_plan_made_without_env_is_named_plainly(tmp_path: Path) -> None:

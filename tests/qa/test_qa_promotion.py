@@ -32,9 +32,9 @@ def test_examples_promote_from_dev_to_prod_with_command_line_targets(
     root = copy_examples(tmp_path / "m")
     dev_db, prod_db = tmp_path / "dev.sqlite3", tmp_path / "prod.sqlite3"
     result = cli("apply", str(root), "--env", "dev", "--emulator", str(dev_db), "--auto-approve")
-    assert result.exit_code == 0 and "13 added" in result.stdout, result.output
+    assert result.exit_code == 0 and "15 added" in result.stdout, result.output
     result = cli("apply", str(root), "--env", "prod", "--emulator", str(prod_db), "--auto-approve")
-    assert result.exit_code == 0 and "13 added" in result.stdout, result.output
+    assert result.exit_code == 0 and "15 added" in result.stdout, result.output
     for env, db in (("dev", dev_db), ("prod", prod_db)):
         result = cli("plan", str(root), "--env", env, "--emulator", str(db), "--detailed-exitcode")
         assert result.exit_code == 0 and "No changes." in result.stdout, (env, result.output)

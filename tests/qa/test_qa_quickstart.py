@@ -37,9 +37,9 @@ def test_readme_quick_start_works_as_written(tmp_path: Path) -> None:
     env = process_env(**exports)
     plan, apply = (run(*args, cwd=tmp_path, env=env) for args in commands)
     assert plan.returncode == 0, plan.stderr
-    assert "Plan: 13 to add, 0 to change, 0 to destroy." in plan.stdout  # "prints the plan (13 objects to add)"
+    assert "Plan: 15 to add, 0 to change, 0 to destroy." in plan.stdout  # "prints the plan (15 objects to add)"
     assert apply.returncode == 0, apply.stderr
-    assert "Apply complete! Objects: 13 added" in apply.stdout
+    assert "Apply complete! Objects: 15 added" in apply.stdout
     assert (tmp_path / ".rossum-iac" / "emulator.sqlite3").is_file()  # "state lives in .rossum-iac/..."
     again = run(*commands[0], "--detailed-exitcode", cwd=tmp_path, env=env)
     assert again.returncode == 0 and "No changes." in again.stdout, again.stdout + again.stderr
@@ -54,6 +54,6 @@ def test_quick_start_from_another_directory_with_an_absolute_path(tmp_path: Path
     elsewhere.mkdir()
     result = run("plan", str(manifests), "--emulator", cwd=elsewhere)
     assert result.returncode == 0, result.stderr
-    assert "Plan: 13 to add" in result.stdout
+    assert "Plan: 15 to add" in result.stdout
     assert (elsewhere / ".rossum-iac" / "emulator.sqlite3").is_file()
     assert not (manifests / ".rossum-iac").exists()  # nothing is written into the manifests

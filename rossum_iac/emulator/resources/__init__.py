@@ -6,6 +6,7 @@ from rossum_iac.emulator.resources import annotations as annotations
 from rossum_iac.emulator.resources import auth as auth
 from rossum_iac.emulator.resources import automation as automation
 from rossum_iac.emulator.resources import connectors as connectors
+from rossum_iac.emulator.resources import dedicated_engines as dedicated_engines
 from rossum_iac.emulator.resources import document_relations as document_relations
 from rossum_iac.emulator.resources import documents as documents
 from rossum_iac.emulator.resources import email_templates as email_templates

@@ -12,6 +12,8 @@ Behaviour:
   (custom, automate false, triggers annotation_confirmed/annotation_exported/annotation_created),
   "Default rejection template" (rejection_default, automate true, no trigger), "Email with no processable
   attachments" (its own type and trigger, automate false); all with ``to: [{"email": "{{sender_email}}"}]``.
+* A trigger of the ``email_with_no_processable_attachments`` event cannot be deleted (400; deleting its queue
+  still removes it).
 * ``render`` substitutes ``{{ var }}`` from ``template_values`` and a few built-ins; ``stats`` answers zero counts.
 """
 
@@ -123,6 +125,14 @@ class Triggers(Resource):
     ]
     filters = {"id": Ids(), "event": Exact("event", multi=True), "queue": Ref("queue")}
     orderings = orderings_for("id", "event")
+
+
+    def handle_destroy(self, req: Request) -> Any:
+        obj = req.tx.require(self.collection, req.path_params["id"])
+        if obj["event"] == "email_with_no_processable_attachments":
+            raise BadRequest({"event": ['A trigger of the "email_with_no_processable_attachments" event cannot be '
+                                        "deleted."]})
+        return super().handle_destroy(req)
 
 
 TRIGGERS = register(Triggers())

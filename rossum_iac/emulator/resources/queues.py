@@ -6,7 +6,7 @@ Behaviour:
 * ``counts`` is computed at render time from the ``annotations`` collection (fields ``queue``, ``status``),
   so the documents side never has to update it (see :func:`queue_counts`).
 * ``generic_engine``/``dedicated_engine`` are mutually exclusive (400); if both are null the seeded default
-  generic engine is set. ``dedicated_engine`` is stored as the URL given (no dedicated_engines collection).
+  generic engine is set. ``dedicated_engine`` refers to a ``dedicated_engines`` object (see that module).
 * ``inbox`` may be set on create or from null to an inbox without a queue; changing an existing link -> 400
   (the real API errors when it is updated, per rossum-deploy). ``inbox.queues`` mirrors it.
 * A new queue gets the five default email templates (with their triggers).
@@ -81,12 +81,6 @@ def _deleting(name: str, value: str) -> tuple[str, list[Any]]:
     return (cond if parse_bool_text(value, name) else f"NOT ({cond})"), []
 
 
-def _dedicated_engine(name: str, value: str) -> tuple[str, list[Any]]:
-    ids = [v.strip() for v in value.split(",") if v.strip()]
-    clauses = " OR ".join(f"{field_sql('dedicated_engine')} LIKE ?" for _ in ids)
-    return clauses, [f"%/dedicated_engines/{i}" for i in ids]
-
-
 class Queues(Resource):
     collection = "queues"
     fields = [
@@ -101,7 +95,7 @@ class Queues(Resource):
         Field("session_timeout", "duration", default="01:00:00"),
         Field("rir_url", "url", nullable=True),
         Field("rir_params", "str", nullable=True),
-        Field("dedicated_engine", "url", nullable=True),
+        Field("dedicated_engine", "ref", target="dedicated_engines", nullable=True),
         Field("generic_engine", "ref", target="generic_engines", nullable=True),
         Field("engine", "ref", target="engines", nullable=True),
         f_derived("counts", _counts),
@@ -130,7 +124,7 @@ class Queues(Resource):
         "webhooks": Linked(HOOK_QUEUE, "b"),
         "hooks": Linked(HOOK_QUEUE, "b"),
         "locale": Exact("locale", multi=True),
-        "dedicated_engine": Custom(_dedicated_engine),
+        "dedicated_engine": Ref("dedicated_engine"),
         "generic_engine": Ref("generic_engine"),
         "engine": Ref("engine"),
         "schema": Ref("schema"),
