@@ -302,3 +302,43 @@ def test_queues_name_engines_by_key_and_generic_engines_by_name_and_pull_writes_
     assert (out / "dedicated-engines/uk.yaml").is_file()
     # the seeded engine no queue uses is not pulled by a pull of everything
     assert [p.name for p in (out / "engines").iterdir()] == ["invoices.yaml"]
+
+
+def test_pull_apply_to_another_organization_and_pull_back_is_byte_identical(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    """Every new kind goes from organization A to organization B by key and name, and comes back unchanged."""
+    source, target = emulator_factory(), emulator_factory()
+    cli_a, cli_b = Cli(source), Cli(target)
+    root = write_manifests(tmp_path / "m", {**BASE_MANIFESTS, **_base_without_queue(), "engines.yaml": ENGINES})
+    assert cli_a("apply", str(root), "--auto-approve").exit_code == 0
+    live = Live(source)
+    try:
+        queue = live.find("queues", "Main queue")
+        org = _organization(live)
+        live.patch(f"organizations/{org['id']}", {"settings": {"annotation_list_table": {"columns": []}}})
+        annotator = live.list("groups", name="annotator")[0]["url"]
+        clerk = live.client.request_json("POST", "users", json={"username": "rt@example.com", "groups": [annotator]})
+        live.patch(f"queues/{queue['id']}", {"users": [clerk["url"]]})
+        label = live.client.request_json("POST", "labels", json={"name": "Big", "color": "#123456"})
+        live.client.request_json("POST", "rules", json={
+            "name": "Label big", "queues": [queue["url"]], "actions": [
+                {"id": "big", "type": "add_label", "event": "validation", "payload": {"labels": [label["url"]]}}]})
+        trigger = live.client.request_json("POST", "triggers", json={
+            "queue": queue["url"], "event": "annotation_imported", "condition": {"$and": [{"field.x": 1}]}})
+        live.client.request_json("POST", "email_templates", json={
+            "name": "Reject", "queue": queue["url"], "type": "rejection", "triggers": [trigger["url"]]})
+    finally:
+        live.close()
+    first, second = tmp_path / "first" / "e2e", tmp_path / "second" / "e2e"
+    assert cli_a("pull", str(first), "--stack", "e2e").exit_code == 0  # owned by e2e: keys kept
+    applied = cli_b("apply", str(first), "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert cli_b("plan", str(first), "--detailed-exitcode").exit_code == 0
+    assert cli_b("pull", str(second), "--stack", "e2e").exit_code == 0
+    files = {p.relative_to(first).as_posix(): p.read_bytes() for p in sorted(first.rglob("*")) if p.is_file()}
+    again = {p.relative_to(second).as_posix(): p.read_bytes() for p in sorted(second.rglob("*")) if p.is_file()}
+    assert files == again
+    assert {"organization/organization.yaml", "users/rt-example-com.yaml", "labels/big.yaml",
+            "triggers/main-annotation-imported.yaml", "engines/invoices.yaml",
+            "dedicated-engines/uk.yaml"} <= set(files)
