@@ -18,6 +18,7 @@ from typing import Any
 from rossum_iac.engine.duplicates import find_duplicates
 from rossum_iac.engine.lease import Lease, LeaseReleaseError
 from rossum_iac.engine.live import APIClient
+from rossum_iac.engine.orgmeta import on_wave_wait
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.planfile import stack_secret_values
 from rossum_iac.engine.planner import PlanContext
@@ -149,8 +150,7 @@ class Executor:
                     f"not attempted: {', '.join(failed_deps)} did not succeed",
                 )
             else:
-                async with semaphore:
-                    outcome = await self._perform(action)
+                outcome = await self._perform_in_slot(action, semaphore)
             status[action.address] = outcome.status
             result.results.append(outcome)
             if self.on_result is not None:
@@ -162,10 +162,14 @@ class Executor:
         result.results.sort(key=lambda r: order[r.address])
         return result
 
-    async def _perform(self, action: Action) -> ObjectResult:
-        started = time.perf_counter()
-        runner = RUNNERS.get(action.action)
-        # Records in the organization's metadata of the actions running together are written together.
+    async def _perform_in_slot(self, action: Action, semaphore: asyncio.Semaphore) -> ObjectResult:
+        """``_perform`` in one of the ``parallelism`` slots.
+
+        An action of a kind recorded in the organization's metadata announces itself as soon as it is ready to run
+        (``expect_writer``): the records of every action ready at the same time (a wave) are then written together,
+        in one read and one write. An action whose write is done and that only waits for the rest of its wave to
+        record gives its slot to the next action (``orgmeta.on_wave_wait``), so a wave never waits for slots it
+        holds itself."""
         org_metadata = self.session.registries.org_metadata
         kind = KINDS.get(action.kind)
         writer = (
@@ -173,6 +177,27 @@ class Executor:
             if kind is not None and kind.identity is Identity.ORGANIZATION_RECORD
             else None
         )
+        held = False
+
+        def give_back() -> None:
+            nonlocal held
+            if held:
+                held = False
+                semaphore.release()
+
+        try:
+            await semaphore.acquire()
+            held = True
+            on_wave_wait(give_back)
+            return await self._perform(action)
+        finally:
+            give_back()
+            if writer is not None:
+                org_metadata.writer_done(writer)
+
+    async def _perform(self, action: Action) -> ObjectResult:
+        started = time.perf_counter()
+        runner = RUNNERS.get(action.action)
         try:
             if runner is None:
                 raise ActionFailed(f"unknown action {action.action}")
@@ -182,9 +207,6 @@ class Executor:
             return ObjectResult(
                 action.address, _label(action), "failed", action.id, detail, time.perf_counter() - started
             )
-        finally:
-            if writer is not None:
-                org_metadata.writer_done(writer)
         warning = self.session.warnings.get(action.address)
         return ObjectResult(action.address, _label(action), "ok", obj_id, warning, time.perf_counter() - started)
 

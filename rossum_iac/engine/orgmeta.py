@@ -6,10 +6,11 @@ the organization first and writes right after, and changes requested while a wri
 together in the next one (a group commit: twenty rules created at once cost one read and one write, not twenty).
 Other stacks' entries and keys that are not ours are kept as read.
 
-Apply waves: an apply action of a kind recorded here announces itself when it starts (``expect_writer``, from
-the executor); its record then waits for the other announced actions still running to arrive (or finish without
-writing), so that the records of the actions that ran together are one read and one write, whatever their
-timing. Callers that did not announce themselves (the lease) never wait.
+Apply waves: an apply action of a kind recorded here announces itself when it is ready to run (``expect_writer``,
+from the executor); its record then waits for the other announced actions to arrive (or finish without writing),
+so that the records of the actions that were ready together are one read and one write, whatever their timing.
+While it waits, the action gives its parallelism slot to the next one (``on_wave_wait``). Callers that did not
+announce themselves (the lease) never wait.
 """
 
 from __future__ import annotations
@@ -27,6 +28,15 @@ Mutation = Callable[[dict[str, Any]], bool]
 
 _WRITER: contextvars.ContextVar[object | None] = contextvars.ContextVar("rossum_iac_orgmeta_writer", default=None)
 """The announced writer the current task is (one per apply action: each runs in its own task)."""
+_ON_WAIT: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
+    "rossum_iac_orgmeta_on_wait", default=None
+)
+
+
+def on_wave_wait(callback: Callable[[], None]) -> None:
+    """Call ``callback`` (once) if the current task's change has to wait for the rest of its wave: the executor
+    gives the task's parallelism slot back then."""
+    _ON_WAIT.set(callback)
 
 
 class OrganizationMetadata:
@@ -69,6 +79,10 @@ class OrganizationMetadata:
             return
         self._expected.discard(token)
         self._wake()
+        if self._expected and not future.done():
+            callback = _ON_WAIT.get()
+            if callback is not None:
+                callback()
         while self._expected and not future.done():
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._waiting.append(waiter)

@@ -1,11 +1,14 @@
-"""Ownership records of the actions that run together are written together: one read and one write of the
-organization's metadata per wave of rules, whatever the order in which their creates return."""
+"""Ownership records of the actions that are ready together are written together: one read and one write of the
+organization's metadata per wave of rules, whatever the order in which their creates return and whatever the
+parallelism."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from rossum_iac.client import AsyncRossumAPIClient, Token
 from rossum_iac.emulator import serve_in_thread
@@ -113,7 +116,8 @@ def _rules(count: int) -> Stack:
     return Stack(name="waves", root=Path("."), objects=objects, digest="sha256:waves")
 
 
-async def test_an_apply_records_a_wave_of_rules_in_one_write() -> None:
+@pytest.mark.parametrize("parallelism", [1, 4, 16])
+async def test_an_apply_records_a_wave_of_rules_in_one_write(parallelism: int) -> None:
     writes: list[str] = []
 
     def count(response: Any) -> None:
@@ -125,10 +129,28 @@ async def test_an_apply_records_a_wave_of_rules_in_one_write() -> None:
         async with AsyncRossumAPIClient(emu.base_url, Token(emu.token), requests_per_second=0,
                                         response_post_processor=count) as client:
             plan, context = await make_plan(client, _rules(12))
-            result = await execute(client, plan, context, parallelism=16)
+            posting = peak = 0
+            request_json = client.request_json
+
+            async def counted(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+                nonlocal posting, peak
+                if method == "POST":
+                    posting += 1
+                    peak = max(peak, posting)
+                try:
+                    return await request_json(method, url, *args, **kwargs)
+                finally:
+                    if method == "POST":
+                        posting -= 1
+
+            client.request_json = counted  # type: ignore[method-assign]
+            result = await execute(client, plan, context, parallelism=parallelism)
+            client.request_json = request_json  # type: ignore[method-assign]
+            assert peak <= parallelism  # creates stay within --parallelism
             assert result.ok, [r.to_json() for r in result.results]
             writes_of_apply = list(writes)
             again, _ = await make_plan(client, _rules(12))
-    # the lease (taken, released) and the twelve rules' records, written once
+    # the lease (taken, released) and the twelve rules' records, written once: an action waiting for its wave
+    # gives its slot to the next one, so even one at a time the twelve are ready together
     assert len(writes_of_apply) == 3, writes_of_apply
     assert not again.has_changes
