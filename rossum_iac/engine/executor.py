@@ -25,6 +25,7 @@ from rossum_iac.engine.planner import PlanContext
 from rossum_iac.engine.registry import ActionFailed
 from rossum_iac.engine.runners import RUNNERS, ApplySession, describe_error
 from rossum_iac.kinds import KINDS, Identity
+from rossum_iac.manifest.model import Ref
 
 
 @dataclass(frozen=True)
@@ -170,13 +171,16 @@ class Executor:
         in one read and one write. An action whose write is done and that only waits for the rest of its wave to
         record gives its slot to the next action (``orgmeta.on_wave_wait``), so a wave never waits for slots it
         holds itself."""
-        org_metadata = self.session.registries.org_metadata
+        registries = self.session.registries
+        org_metadata = registries.org_metadata
         kind = KINDS.get(action.kind)
         writer = (
             org_metadata.expect_writer()
             if kind is not None and kind.identity is Identity.ORGANIZATION_RECORD
             else None
         )
+        holder = self._record_holder(action) if kind is not None and kind.identity is Identity.QUEUE_RECORD else None
+        queue_writer = registries.expect_queue_writer(holder) if holder is not None else None
         held = False
 
         def give_back() -> None:
@@ -194,6 +198,18 @@ class Executor:
             give_back()
             if writer is not None:
                 org_metadata.writer_done(writer)
+            if holder is not None and queue_writer is not None:
+                registries.queue_writer_done(holder, queue_writer)
+
+    def _record_holder(self, action: Action) -> str | None:
+        """The queue whose marker records this action's object (the manifest's, else the recorded one)."""
+        kind = KINDS[action.kind]
+        desired = self.session.ctx.desired.get(action.address)
+        parent = desired.fields.get(kind.parent_field) if desired is not None and kind.parent_field else None
+        if isinstance(parent, Ref):
+            return str(parent)
+        owned = self.session.ctx.ownership.owned.get(action.address)
+        return owned.holder if owned is not None else None
 
     async def _perform(self, action: Action) -> ObjectResult:
         started = time.perf_counter()

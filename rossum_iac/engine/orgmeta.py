@@ -39,6 +39,13 @@ def on_wave_wait(callback: Callable[[], None]) -> None:
     _ON_WAIT.set(callback)
 
 
+def give_slot_back() -> None:
+    """The current task's change waits for the rest of its wave (see ``on_wave_wait``)."""
+    callback = _ON_WAIT.get()
+    if callback is not None:
+        callback()
+
+
 class OrganizationMetadata:
     def __init__(self, client: APIClient, organization: Mapping[str, Any]) -> None:
         self.client = client
@@ -80,9 +87,7 @@ class OrganizationMetadata:
         self._expected.discard(token)
         self._wake()
         if self._expected and not future.done():
-            callback = _ON_WAIT.get()
-            if callback is not None:
-                callback()
+            give_slot_back()
         while self._expected and not future.done():
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._waiting.append(waiter)

@@ -2,18 +2,24 @@
 templates, triggers) in their queue's marker, ``ORGANIZATION_RECORD`` kinds (rules, labels, engines, the
 organization itself) in the organization's metadata. A queue's marker is read-modify-written under its own lock
 from the latest state this process has seen of it; the organization's metadata goes through ``orgmeta`` (a fresh
-read before every write, concurrent records grouped into one write)."""
+read before every write, concurrent records grouped into one write).
+
+Both are written once per apply wave: an action of a ``QUEUE_RECORD`` kind announces itself to its queue when it
+is ready to run (``expect_queue_writer``, from the executor), and its record waits for the queue's other announced
+actions to arrive (or finish without writing), giving its parallelism slot to the next action meanwhile; the
+queue's marker is then written once with all of them (the organization's metadata: ``orgmeta``)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 from collections.abc import MutableMapping
 from typing import Any
 
 from rossum_iac.engine.identity import Marker, RegistryEntry, organization_registries, with_organization_registry
 from rossum_iac.engine.live import APIClient
-from rossum_iac.engine.orgmeta import OrganizationMetadata
+from rossum_iac.engine.orgmeta import OrganizationMetadata, give_slot_back
 from rossum_iac.engine.resolve import Resolver
 from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import KINDS, MARKER_KEY, Identity
@@ -21,6 +27,15 @@ from rossum_iac.kinds import KINDS, MARKER_KEY, Identity
 
 class ActionFailed(Exception):
     """An action failed; the message is shown in the result table."""
+
+
+_QUEUE_WRITER: contextvars.ContextVar[tuple[str, object] | None] = contextvars.ContextVar(
+    "rossum_iac_queue_record_writer", default=None
+)
+"""(queue address, token) of the announced writer the current task (one apply action) is."""
+
+_Change = tuple[str, str, str, RegistryEntry | None, "asyncio.Future[None]"]
+"""kind, collection, key, entry (None: remove), the future its writer awaits."""
 
 
 class RegistryWriter:
@@ -41,6 +56,42 @@ class RegistryWriter:
         self.organization: dict[str, Any] = dict(organization)
         self.org_metadata = org_metadata or OrganizationMetadata(client, organization)
         self._locks: dict[str, asyncio.Lock] = {}
+        self._expected: dict[str, set[object]] = {}
+        """Queue address -> announced writers that have not recorded yet."""
+        self._pending: dict[str, list[_Change]] = {}
+        self._waiting: dict[str, list[asyncio.Future[None]]] = {}
+
+    def expect_queue_writer(self, holder: str) -> object:
+        """Announce that the current task (an apply action) may record into the queue ``holder``."""
+        token = object()
+        self._expected.setdefault(holder, set()).add(token)
+        _QUEUE_WRITER.set((holder, token))
+        return token
+
+    def queue_writer_done(self, holder: str, token: object) -> None:
+        self._expected.get(holder, set()).discard(token)
+        self._wake(holder)
+
+    def _wake(self, holder: str) -> None:
+        if self._expected.get(holder):
+            return
+        for waiter in self._waiting.pop(holder, []):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _join_wave(self, holder: str, future: asyncio.Future[None]) -> None:
+        """An announced writer's record waits for the queue's other announced writers."""
+        current = _QUEUE_WRITER.get()
+        if current is None or current[0] != holder:
+            return
+        self._expected.get(holder, set()).discard(current[1])
+        self._wake(holder)
+        if self._expected.get(holder) and not future.done():
+            give_slot_back()
+        while self._expected.get(holder) and not future.done():
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiting.setdefault(holder, []).append(waiter)
+            await waiter
 
     def lock(self, name: str) -> asyncio.Lock:
         """The lock of one registry holder (a queue's URL tail, or the organization's)."""
@@ -53,7 +104,11 @@ class RegistryWriter:
         found = self.resolver.by_address.get(holder)
         queue = self.current.get(url_tail(found[1])) if found else None
         marker = Marker.parse(queue.get("metadata") or {}) if queue else None
-        return marker.records_of(collection) if marker else {}
+        records = marker.records_of(collection) if marker else {}
+        for _, pending_collection, key, entry, _ in self._pending.get(holder, []):  # of this wave, not written yet
+            if pending_collection == collection and entry is not None:
+                records[key] = entry
+        return records
 
     async def record(self, kind: str, key: str, entry: RegistryEntry | None, *, holder: str | None = None) -> None:
         """Set (or with ``None`` remove) the record of an object of a kind without metadata (``holder``: its queue,
@@ -75,21 +130,51 @@ class RegistryWriter:
                 return  # the queue itself is gone, and its records with it
             raise ActionFailed(f"{kind}/{key}: its queue {holder} does not exist")
         tail = url_tail(found[1])
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        change: _Change = (kind, collection, key, entry, future)
+        self._pending.setdefault(holder, []).append(change)
+        try:
+            await self._join_wave(holder, future)
+        except BaseException:  # cancelled while waiting: the change is not made
+            if change in self._pending.get(holder, []):
+                self._pending[holder].remove(change)
+            raise
         async with self.lock(tail):
-            queue = self.current.get(tail)
-            if queue is None:
-                queue = dict(await self.client.request_json("GET", tail))
-            metadata = dict(queue.get("metadata") or {})
-            marker = Marker.parse(metadata)
-            if marker is None or marker.stack != self.stack:
-                raise ActionFailed(f"{holder} ({tail}) is not owned by stack {self.stack!r}")
-            registry = marker.records_of(collection)
-            if not _apply(registry, key, entry):
-                return
-            records = {**marker.records, collection: registry}
-            metadata[MARKER_KEY] = dataclasses.replace(marker, records=records).to_json()
-            updated = await self.client.request_json("PATCH", tail, json={"metadata": metadata})
-            self.current[tail] = dict(updated) if updated else {**queue, "metadata": metadata}
+            if not future.done():
+                batch, self._pending[holder] = self._pending.get(holder, []), []
+                try:
+                    await self._write_queue_records(holder, tail, batch)
+                except BaseException as exc:
+                    for *_, waiting in batch:  # this caller's own future is not awaited: it gets the raise
+                        if waiting is not future and not waiting.done():
+                            waiting.set_exception(exc)
+                    raise
+                for *_, waiting in batch:
+                    if not waiting.done():
+                        waiting.set_result(None)
+        await future
+
+    async def _write_queue_records(self, holder: str, tail: str, batch: list[_Change]) -> None:
+        """One read-modify-write of a queue's marker with every change of the wave (under the queue's lock)."""
+        queue = self.current.get(tail)
+        if queue is None:
+            queue = dict(await self.client.request_json("GET", tail))
+        metadata = dict(queue.get("metadata") or {})
+        marker = Marker.parse(metadata)
+        if marker is None or marker.stack != self.stack:
+            raise ActionFailed(f"{holder} ({tail}) is not owned by stack {self.stack!r}")
+        records = dict(marker.records)
+        changed = False
+        for _, collection, key, entry, _ in batch:
+            registry = dict(records.get(collection, {}))
+            if _apply(registry, key, entry):
+                records[collection] = registry
+                changed = True
+        if not changed:
+            return
+        metadata[MARKER_KEY] = dataclasses.replace(marker, records=records).to_json()
+        updated = await self.client.request_json("PATCH", tail, json={"metadata": metadata})
+        self.current[tail] = dict(updated) if updated else {**queue, "metadata": metadata}
 
     async def _record_in_organization(self, collection: str, key: str, entry: RegistryEntry | None) -> None:
         def change(metadata: dict[str, Any]) -> bool:

@@ -20,7 +20,7 @@ from rossum_iac.engine.payload import create_payload, deep_merge, update_payload
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.planner import PlanContext
 from rossum_iac.engine.registry import ActionFailed, RegistryWriter
-from rossum_iac.engine.resolve import Resolver, payload_value
+from rossum_iac.engine.resolve import Resolver, desired_view, payload_value
 from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import KINDS, Identity, KindDef
 from rossum_iac.kinds.base import RECORD_HOLDER
@@ -148,6 +148,10 @@ async def _default_from_new_parent(
     a default object never creates a second one."""
     if kind.find_default is None or kind.parent_field is None:
         return None
+    if kind.default_slot is not None:
+        view = {name: desired_view(value, session.resolver, reveal=False) for name, value in desired.fields.items()}
+        if kind.default_slot(view) is None:
+            return None  # a new object, as the plan says: no need to list the parent's own objects
     parent_ref = desired.fields.get(kind.parent_field)
     parent_id = session.resolver.id_of(parent_ref) if isinstance(parent_ref, Ref) else None
     if parent_id is None or str(parent_ref) in session.ctx.ownership.owned:
