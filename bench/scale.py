@@ -444,7 +444,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
     args = parser.parse_args()
     args.parallelism = [int(p) for p in args.parallelism.split(",")]
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     started = time.perf_counter()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp_name:
