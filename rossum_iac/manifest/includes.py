@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rossum_iac.manifest.files import FileProblem, decode_utf8, read_file
 from rossum_iac.manifest.yaml_io import Pos, YamlSyntaxError, YMap, parse_documents
 
 STRUCTURED_SUFFIXES = (".json", ".yaml", ".yml")
@@ -81,7 +82,10 @@ class IncludeReader:
                 f"include path {rel!r} is absolute; write it relative to {manifest_file.name}", manifest_file, where
             )
         candidate = manifest_file.parent / rel
-        resolved = candidate.resolve()
+        try:
+            resolved = candidate.resolve()
+        except (OSError, RuntimeError):  # a loop of symbolic links (RuntimeError before Python 3.13)
+            raise IncludeError(f"include path {rel!r} is a loop of symbolic links", manifest_file, where) from None
         if not resolved.is_relative_to(self.root_resolved):
             raise IncludeError(
                 f"include path {rel!r} points outside the manifest directory {self.root}; included files must be "
@@ -90,23 +94,20 @@ class IncludeReader:
                 where,
             )
         display = self.root / resolved.relative_to(self.root_resolved)
-        if not resolved.is_file():
+        if resolved.is_dir() or not resolved.exists():
             what = "is a directory" if resolved.is_dir() else "does not exist"
             raise IncludeError(f"included file {display} {what} (from {{file: {rel}}})", manifest_file, where)
         if structured and resolved.suffix.lower() not in STRUCTURED_SUFFIXES:
             raise IncludeError(
                 f"schema content must be a .json, .yaml or .yml file, not {resolved.name}", manifest_file, where
             )
-        try:
-            data = resolved.read_bytes()
-        except OSError as exc:
-            raise IncludeError(f"cannot read included file {display}: {exc.strerror}", manifest_file, where) from None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise IncludeError(
-                f"included file {display} is not UTF-8 text (byte {exc.start})", manifest_file, where
-            ) from None
+        try:  # a regular file of a bounded size (not a named pipe, device or huge file)
+            data = read_file(resolved, self.root_resolved)
+        except FileProblem as exc:
+            raise IncludeError(f"included file {display} {exc} (from {{file: {rel}}})", manifest_file, where) from None
+        text, bad_pos, bad_byte = decode_utf8(data)
+        if text is None:
+            raise IncludeError(f"the included file is not UTF-8 text ({bad_byte})", display, bad_pos)
         self.included.add(resolved)
         if not structured:
             return Included(display, resolved, data, text)

@@ -24,7 +24,9 @@ from rossum_iac.kinds import KIND_NAMES, KINDS
 from rossum_iac.kinds.base import KEY_MAX_LENGTH, KEY_PATTERN, MARKER_KEY, TOOL_OPTIONS, Content
 from rossum_iac.manifest.checks import LoadedObject, RefSite, check_stack
 from rossum_iac.manifest.errors import WARNING, ManifestError, ManifestErrors, sort_errors
+from rossum_iac.manifest.files import FileProblem, decode_utf8, read_file
 from rossum_iac.manifest.includes import Included, IncludeError, IncludeReader, is_include
+from rossum_iac.manifest.limits import metadata_problem
 from rossum_iac.manifest.locate import Locator
 from rossum_iac.manifest.model import DesiredObject, Environment, Ref, Secret, SourceLocation, Stack, Template
 from rossum_iac.manifest.reference_check import check_references
@@ -182,6 +184,7 @@ class _Loader:
         self.missing_env = "error"
         """``warning``: an unset ``${env.NAME}`` is a warning (``load(missing_env=...)``)."""
         self.nested_stack_files: list[Path] = []
+        self.stack_name = ""
 
     def error(self, file: Path, pos: Pos, message: str) -> None:
         self.errors.append(ManifestError(file, pos[0], pos[1], message))
@@ -215,7 +218,10 @@ class _Loader:
                 parsed[path] = docs
                 if len(docs) == 1:
                     self.includes.remember_yaml(path, docs[0].data)
+        if stack_files[0] not in parsed:  # unreadable or not YAML: what the objects need from it is unknown
+            return LoadResult(None, sort_errors(self.errors), self.files)
         stack_def = self._stack_def(stack_files, env_files, parsed)
+        self.stack_name = stack_def.name or ""
         environment = self._select_environment(stack_def)
         values = dict(stack_def.variables)
         if environment is not None:
@@ -336,16 +342,15 @@ class _Loader:
 
     def _parse(self, path: Path) -> list[Document] | None:
         self.files.append(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            self.error(path, (0, 0), f"cannot read the file: {exc.strerror}")
+        try:  # only regular files inside the directory, of a bounded size (a FIFO or /dev/zero must not hang it)
+            data = read_file(path, self.includes.root_resolved)
+        except FileProblem as exc:
+            self.error(path, (0, 0), f"this file {exc}")
             return None
         self.digest_parts[path.relative_to(self.root).as_posix()] = data
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            self.error(path, (0, 0), f"the file is not UTF-8 text (byte {exc.start})")
+        text, bad_pos, bad_byte = decode_utf8(data)
+        if text is None:
+            self.error(path, bad_pos, f"the file is not UTF-8 text ({bad_byte})")
             return None
         try:
             return parse_documents(text)
@@ -534,6 +539,10 @@ class _Loader:
             if "protect" in data
             else kind_def.protect_by_default
         )
+        if kind_def.has_metadata and isinstance(fields.get("metadata"), dict):
+            too_large = metadata_problem(fields["metadata"], self.stack_name, str(key), protect is True)
+            if too_large is not None:
+                self.error(path, data.value_pos("metadata"), too_large)
         ignore_changes = self._ignore_changes(data, path, kind, declarable + unknown)
         instance: dict[str, Any] = {"kind": kind, "key": key if key_ok else "invalid-key"}
         if "protect" in data:

@@ -1,0 +1,107 @@
+"""Reading the files of a manifest directory safely: only regular files inside it, and only up to a size.
+
+A stack directory may hold anything: a ``*.yaml`` symbolic link to a file elsewhere (``~/.ssh/...``, ``/dev/zero``),
+a named pipe (reading it would wait forever), a device, a file of gigabytes. Every manifest, environment file and
+included file is read through :func:`read_file`, which refuses, without opening them:
+
+- a symbolic link whose target is outside the directory (or a link that loops or leads nowhere);
+- anything that is not a regular file (directory, named pipe, socket, device);
+- a file over :data:`MAX_FILE_BYTES`.
+
+The file is opened non-blocking and checked again on the open descriptor, so one swapped in after the checks is
+still refused.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""Largest manifest or included file read (4 MiB). The largest real configuration object seen (a hook's code) is
+about 0.7 MB; a YAML file of 4 MiB takes some 150 MB of memory to load with positions."""
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+class FileProblem(Exception):
+    """Why a file of the manifest directory is not read; ``str()`` completes "<file> ..."."""
+
+
+def _what(mode: int) -> str:
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MiB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
+def resolve_inside(path: Path, root_resolved: Path) -> Path:
+    """``path`` with symbolic links resolved; raises ``FileProblem`` when that leaves ``root_resolved``."""
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # a loop (RuntimeError before Python 3.13), a dangling link
+        if path.is_symlink():
+            loops = isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP
+            reason = "loops" if loops else "leads nowhere"
+            raise FileProblem(f"is a symbolic link that {reason} ({os.readlink(path)})") from None
+        raise FileProblem(f"cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    if not resolved.is_relative_to(root_resolved):
+        raise FileProblem(
+            f"is a symbolic link to {resolved}, outside the manifest directory; only files inside it are read"
+        )
+    return resolved
+
+
+def read_file(path: Path, root_resolved: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path``, a regular file inside ``root_resolved`` (after symbolic links) of at most ``limit``
+    bytes; raises ``FileProblem`` otherwise."""
+    resolved = resolve_inside(path, root_resolved)
+    try:
+        info = os.stat(resolved)
+    except OSError as exc:
+        raise FileProblem(f"cannot be read: {exc.strerror}") from None
+    _check(info, limit)
+    try:
+        fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise FileProblem(f"cannot be read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        _check(os.fstat(fd), limit)  # the file opened is the one checked
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # grew while being read
+        raise FileProblem(f"is larger than {_size(limit)}, the most rossum-iac reads from one file")
+    return data
+
+
+def _check(info: os.stat_result, limit: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise FileProblem(f"is {_what(info.st_mode)}, not a regular file; manifests and included files must be files")
+    if info.st_size > limit:
+        raise FileProblem(
+            f"is {_size(info.st_size)}, more than the {_size(limit)} rossum-iac reads from one file; split it "
+            "(one object per file, schema content in its own file)"
+        )
+
+
+def decode_utf8(data: bytes) -> tuple[str | None, tuple[int, int], str]:
+    """``(text, (0, 0), "")`` for UTF-8, else ``(None, (line, column), message)`` pointing at the first bad byte
+    (column counted in bytes)."""
+    try:
+        return data.decode("utf-8"), (0, 0), ""
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        line = data.count(b"\n", 0, start) + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        return None, (line, column), f"byte 0x{data[start]:02x} at offset {start}"
