@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -43,6 +44,12 @@ EXPORT_FORMATS: tuple[str, ...] = ("csv", "xml", "xlsx", "json")
 #: The API's limit on one upload request (reference "Upload": total size at most 40 MB).
 MAX_UPLOAD_BYTES = 40 * 1024 * 1024
 
+#: Largest JSON input file read (``--operations``): more than any request body the API takes.
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+
+#: Longest integer read from JSON input (Python's own bound for converting text to int).
+MAX_INTEGER_DIGITS = 4300
+
 _ORDERING_KEY = re.compile(r"^-?[A-Za-z_][A-Za-z0-9_.]*$")
 _SCHEMA_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
@@ -52,10 +59,46 @@ def _json_error(source: str, text: str, exc: json.JSONDecodeError) -> UsageError
     return UsageError(f"{source}: invalid JSON at {where}: {exc.msg}")
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]}{'...' if len(text) > 20 else ''} is out of range")
+    return value
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"a number has {len(text.lstrip('-')):,} digits (at most {MAX_INTEGER_DIGITS:,} are read)")
+    return int(text)
+
+
+def strict_json(text: str, source: str) -> Any:
+    """``json.loads`` for what a user typed or a file holds, as the API would take it: no ``NaN``/``Infinity``, no
+    numbers out of range, no text that is not UTF-8 (arguments may carry undecodable bytes), nesting bounded by
+    the interpreter (a ``RecursionError`` otherwise). Raises ``json.JSONDecodeError`` for syntax errors and
+    ``UsageError`` for the rest."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UsageError(f"{source}: not UTF-8 text (character {exc.start + 1})") from None
+    try:
+        return json.loads(text, parse_constant=_not_json, parse_float=_finite, parse_int=_integer)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise UsageError(f"{source}: invalid JSON: nested too deeply") from None
+    except ValueError as exc:
+        raise UsageError(f"{source}: invalid JSON: {exc}") from None
+
+
 def parse_json(text: str, source: str, *, expect: type | tuple[type, ...] = dict) -> Any:
     """``text`` parsed as JSON of the ``expect``ed type; ``source`` names the option (``--metadata``)."""
     try:
-        value = json.loads(text)
+        value = strict_json(text, source)
     except json.JSONDecodeError as exc:
         raise _json_error(source, text, exc) from None
     if not isinstance(value, expect):
@@ -67,8 +110,10 @@ def load_json_file(path: str | Path, source: str, *, expect: type | tuple[type, 
     """Contents of a JSON file (``-`` is not accepted: the file must be named); errors name the file."""
     path = Path(path)
     text = read_text_file(path, source)
+    if not text.strip():
+        raise UsageError(f"{source} {path}: the file is empty")
     try:
-        value = json.loads(text)
+        value = strict_json(text, f"{source} {path}")
     except json.JSONDecodeError as exc:
         raise UsageError(f"{source} {path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     if not isinstance(value, expect):
@@ -77,8 +122,18 @@ def load_json_file(path: str | Path, source: str, *, expect: type | tuple[type, 
 
 
 def read_text_file(path: Path, source: str) -> str:
+    """The UTF-8 text of ``path``, read up to ``MAX_INPUT_BYTES`` (a pipe works; ``/dev/zero`` stops there)."""
     try:
-        return path.read_text(encoding="utf-8")
+        # Opened non-blocking: a named pipe nobody writes to then reads as empty instead of waiting forever (a pipe
+        # with a writer, e.g. `--operations <(jq ...)`, is read as usual once blocking again).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+        if len(data) > MAX_INPUT_BYTES:
+            limit = MAX_INPUT_BYTES // 1024 // 1024
+            raise UsageError(f"{source} {path}: larger than {limit} MB, the most read from an input file")
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise UsageError(f"{source}: no such file: {path}") from None
     except IsADirectoryError:
@@ -165,6 +220,11 @@ def parse_timestamp(text: str | None, source: str) -> str | None:
     return value
 
 
+def _is_id(text: str) -> bool:
+    """ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` fails) and within the API's 64-bit ids."""
+    return text.isascii() and text.isdigit() and 0 < int(text) < 2**63
+
+
 def parse_ids(values: Iterable[str], what: str) -> list[int]:
     """Positive integer ids from arguments (``12`` or ``12,13``); duplicates dropped, order kept."""
     ids: list[int] = []
@@ -173,7 +233,7 @@ def parse_ids(values: Iterable[str], what: str) -> list[int]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or int(part) <= 0:
+            if not _is_id(part):
                 raise UsageError(f"{what} id {part!r} is not a positive integer")
             ids.append(int(part))
     if not ids:
@@ -184,7 +244,7 @@ def parse_ids(values: Iterable[str], what: str) -> list[int]:
 def parse_id(value: str, what: str) -> int:
     """One positive integer id."""
     text = str(value).strip()
-    if not text.isdigit() or int(text) <= 0:
+    if not _is_id(text):
         raise UsageError(f"{what} id {text!r} is not a positive integer")
     return int(text)
 
@@ -198,6 +258,10 @@ def parse_assignments(items: Sequence[str], source: str = "--set") -> list[tuple
         name = name.strip()
         if not sep or not name:
             raise UsageError(f"{source} {item!r}: expected schema_id=value")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:  # undecodable bytes in the argument
+            raise UsageError(f"{source} {name}=...: the value is not UTF-8 text (character {exc.start + 1})") from None
         if not _SCHEMA_ID.match(name):
             raise UsageError(f"{source} {item!r}: {name!r} is not a schema id")
         if name in seen:
