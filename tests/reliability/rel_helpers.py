@@ -7,17 +7,19 @@ import contextlib
 import json
 import os
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rossum_iac.client import SyncRossumAPIClient, Token
 from rossum_iac.kinds import KINDS, MARKER_KEY
-from tests.qa.qa_helpers import COMMAND, process_env
+from tests.qa.qa_helpers import process_env
 
 FAULT_STATUSES = frozenset({0, 429, 500, 502, 503})
 """Statuses of the emulator's injected faults in its request log (0 = dropped connection); with no rate limit and
@@ -156,6 +158,31 @@ def snapshot(emulator: Any, urls: Iterable[str]) -> dict[str, str]:
 # -- processes -----------------------------------------------------------------------------------------------------
 
 
+PROBED = [
+    sys.executable,
+    "-c",
+    """
+import atexit, os, sys
+_opened = []
+def _audit(event, args):
+    if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        _opened.append(os.path.abspath(os.fsdecode(args[0])))
+sys.addaudithook(_audit)
+def _report():
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["RELIABILITY_PROBE"], "w") as out:
+        out.write(peak + "\\n" + "\\n".join(_opened))
+atexit.register(_report)
+from rossum_iac.cli.main import main
+main()
+""",
+]
+"""``rossum-iac`` as a process that reports, when it exits, its peak resident memory (``VmHWM`` of its own
+address space: ``ru_maxrss`` would include the memory of this test process, from which it was forked) and every
+file it opened (Python's ``open`` audit event: ``open()``, ``os.open``, imports)."""
+
+
 @dataclass
 class Run:
     code: int
@@ -163,7 +190,9 @@ class Run:
     stderr: str
     seconds: float
     peak_rss_mb: float
-    """Peak resident memory of the process (``ru_maxrss`` from ``wait4``)."""
+    """Peak resident memory of the process."""
+    opened: list[str] = field(default_factory=list)
+    """Absolute paths of the files it opened."""
 
     @property
     def output(self) -> str:
@@ -173,14 +202,15 @@ class Run:
 def run_cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120, stdin: str | None = None
 ) -> Run:
-    """``rossum-iac ARGS`` as a real process. Its own peak RSS comes from ``wait4`` (``RUSAGE_CHILDREN`` would give
-    the maximum over every earlier child of this test process). Not finishing within ``timeout`` fails the test
-    (the process is killed first)."""
+    """``rossum-iac ARGS`` as a real process (``PROBED``: with its peak memory and the files it opened). Not finishing
+    within ``timeout`` fails the test (the process is killed first)."""
     started = time.monotonic()
+    fd, probe = tempfile.mkstemp(prefix="probe-", suffix=".txt")
+    os.close(fd)
     process = subprocess.Popen(
-        [*COMMAND, *args],
+        [*PROBED, *args],
         cwd=cwd,
-        env=env or process_env(),
+        env={**(env or process_env()), "RELIABILITY_PROBE": probe},
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -200,7 +230,7 @@ def run_cli(
         with contextlib.suppress(BrokenPipeError):
             process.stdin.close()
     while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        pid, status, _ = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
         if time.monotonic() - started > timeout:
@@ -214,12 +244,15 @@ def run_cli(
     process.returncode = os.waitstatus_to_exitcode(status)
     for reader in readers:
         reader.join()
+    report = Path(probe).read_text().splitlines()
+    os.unlink(probe)
     return Run(
         process.returncode,
         out.get("out", b"").decode("utf-8", "replace"),
         out.get("err", b"").decode("utf-8", "replace"),
         time.monotonic() - started,
-        usage.ru_maxrss / 1024,
+        int(report[0]) / 1024 if report else float("nan"),
+        report[1:],
     )
 
 
