@@ -5,11 +5,13 @@ live object's (API data). Each mention has a strength:
 
 - ``certain``: the API gives the value this meaning (rule ``trigger_condition`` and action payloads ``schema_id`` /
   ``schema_ids``; a schema's formulas, reasoning ``prompt`` and ``context``, text conditions in
-  ``ui_configuration``; queue ``settings`` keys ``schema_id``/``schema_ids`` such as ``columns``; email template
-  ``{{ annotation.content.value.ID }}`` placeholders). A missing id is an error in ``validate``.
+  ``ui_configuration``; email template ``{{ annotation.content.value.ID }}`` placeholders). A missing id is an
+  error in ``validate``.
 - ``likely``: heuristic, in what extensions define (function code's ``field.ID`` forms and literals in a schema-id
-  position; hook ``settings`` values under keys such as ``schema_id``, ``*_schema_id``, ``*_field``). A missing id
-  is a warning.
+  position; hook ``settings`` values under keys such as ``schema_id``, ``*_schema_id``, ``*_field``), and queue
+  ``settings`` keys ``schema_id``/``schema_ids`` such as ``columns`` (the UI keeps a column after its datapoint
+  leaves the schema: real organizations hold many such columns, and the API accepts them). A missing id is a
+  warning.
 - ``mention``: any other identifier-like text (a string literal in code, a value in hook ``settings``,
   ``sideload`` or connector ``params``) that equals a schema id. Never checked for existence (most such strings are
   not schema ids); it only counts when a plan removes or changes that very id.
@@ -301,8 +303,9 @@ def _hook(fields: Mapping[str, Any]) -> Iterator[SchemaIdRef]:
 
 
 def _queue(fields: Mapping[str, Any]) -> Iterator[SchemaIdRef]:
+    # LIKELY, not CERTAIN: the UI keeps list columns of datapoints that left the schema, and the API accepts them
     yield from _keyed_values(
-        fields.get("settings"), ("settings",), lambda key: key in ("schema_id", "schema_ids"), CERTAIN
+        fields.get("settings"), ("settings",), lambda key: key in ("schema_id", "schema_ids"), LIKELY
     )
 
 

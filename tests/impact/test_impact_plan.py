@@ -275,6 +275,6 @@ def test_unmanaged_queue_using_a_managed_schema(tmp_path: Path, emulator: Any, l
             "id": hand["id"],
             "managed_by": None,
             "field": "settings.columns[0].schema_id",
-            "strength": "certain",
+            "strength": "likely",
         }
     ]

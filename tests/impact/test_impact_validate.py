@@ -191,13 +191,12 @@ def test_formula_queue_columns_and_email_placeholders(tmp_path: Path) -> None:
         """,
         },
     )
-    errors, _ = problems(root)
+    errors, warnings = problems(root)
+    # a list column of a datapoint that left the schema is a warning: the UI keeps such columns, the API accepts them
+    assert any("Queue/third settings.columns[1].schema_id names schema id 'po_nuber'" in w for w in warnings)
     assert errors == [
         f"{at(root, 'base.yaml', 'amount_totl')}: error: Schema/invoice content (formula of 'amount_due') reads "
         "field.amount_totl, but the schema has no datapoint 'amount_totl' (did you mean 'amount_total'?)",
-        f"{at(root, 'more.yaml', 'po_nuber')}: error: Queue/third settings.columns[1].schema_id names schema id "
-        "'po_nuber', but Schema/invoice (the schema of Queue/invoices, Queue/third) has no datapoint 'po_nuber' "
-        "(did you mean 'po_number'?)",
         f"{at(root, 'more.yaml', 'po_numer')}: error: EmailTemplate/ask subject uses "
         "{{ annotation.content.value.po_numer }}, but "
         "Schema/invoice (the schema of Queue/invoices, Queue/third) has no datapoint 'po_numer' (did you mean "
