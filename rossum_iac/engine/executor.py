@@ -120,10 +120,18 @@ class Executor:
         try:
             async with lease:
                 result = await self._run_actions(lease)
-                for address, note in (await find_duplicates(session, result.results)).items():
+                duplicates = await find_duplicates(session, result.results)
+                for address, note in duplicates.items():
                     _add_detail(result, address, note)
+                if duplicates and lease.lost is None:
+                    lease.lost = "another run that created the same objects"
         except LeaseReleaseError as exc:  # raised only after the block succeeded: keep its results
             result.warnings.append(str(exc))
+        if lease.lost is not None:
+            result.warnings.append(
+                f"another apply of stack {session.stack!r} ran at the same time ({lease.lost}) and took the lease "
+                "over; failures above may come from it. Run plan to see what is left."
+            )
         return result
 
     async def _run_actions(self, lease: Lease) -> ApplyResult:

@@ -39,7 +39,7 @@ from rossum_iac.kinds import MARKER_KEY
 
 LEASE_SECONDS = 300.0
 RENEW_SECONDS = 60.0
-MIN_SETTLE_SECONDS = 0.3
+MIN_SETTLE_SECONDS = 0.5
 MAX_SETTLE_SECONDS = 3.0
 SETTLE_ROUND_TRIPS = 5
 """After writing its lease, a run waits this many of its own read-and-write round trips (within the bounds above)
@@ -243,6 +243,8 @@ class Lease:
 
         def drop(metadata: dict[str, Any]) -> bool:
             current = LeaseInfo.parse(leases(metadata).get(self.stack))
+            if current is not None and current.token != self.token and self.lost is None:
+                self.lost = current.describe()  # another run wrote its lease over ours meanwhile
             if current is None or current.token != self.token:
                 return False
             _set_lease(metadata, self.stack, None)

@@ -14,7 +14,7 @@ from rossum_iac.client import SyncRossumAPIClient, Token
 from rossum_iac.kinds import KINDS, MARKER_KEY
 from tests.qa.qa_helpers import COMMAND, copy_examples, process_env
 
-HOLDER_MESSAGES = ("is being applied by", "took the lease at the same moment")
+HOLDER_MESSAGES = ("is being applied by", "took the lease at the same moment", "ran at the same time")
 
 
 def owned_copies(emulator: Any) -> Counter[str]:
