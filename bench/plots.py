@@ -4,7 +4,7 @@
     python bench/plots.py [--results bench/results]
 
 - ``plan_scale.png``: plan wall time, CPU time and peak memory of the whole process against the number of managed
-  objects, next to the network bound and the emulator's own busy time;
+  objects, next to the network bound and the emulator's own CPU time;
 - ``plan_vs_sdk.png``: the ``rossum-iac plan`` process against the SDK script reading the same collections
   (and the code before the changes, when the run measured it);
 - ``apply_parallelism.png``: apply wall time against ``--parallelism``, next to requests / parallelism x latency.
@@ -39,8 +39,8 @@ def plan_scale(report: dict[str, Any], plt: Any, out: Path) -> Path:
         left.errorbar(sizes, [_median(f) for f in figures], yerr=_errors(figures), marker="o", capsize=3,
                       label=label)
     left.plot(sizes, [o["bound_s"] for o in ours], "k--", marker="x", label="network bound")
-    busy = [o["emulator_busy_s"] for o in ours]
-    left.plot(sizes, [_median(b) for b in busy], ":", color="grey", marker=".", label="emulator busy")
+    busy = [o["emulator_cpu_s"] for o in ours]
+    left.plot(sizes, [_median(b) for b in busy], ":", color="grey", marker=".", label="emulator CPU")
     left.set_xlabel("managed objects")
     left.set_ylabel("seconds")
     left.set_title(f"plan at {report['latency_ms']:g} ms latency")

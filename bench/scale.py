@@ -17,8 +17,8 @@ have it, and a first run of each kind warms the caches up and is not counted.
    (``No changes.``), for each size: whole process (wall, CPU, peak RSS), its phases (imports, loading the
    manifests, reading, planning, the event loop, rendering), requests, and the network bound
    ``ceil(requests / 16 in flight) x latency`` (at least 2 round trips: the organization after ``auth/user``, the
-   other pages after the first). The emulator renders every page in Python; the seconds it spends (its log's
-   durations less the latency) are reported as ``emulator_busy_s``: no client can read faster than that.
+   other pages after the first). The emulator renders every page in Python, in one process: the CPU seconds it
+   spends serving the run are reported as ``emulator_cpu_s``; no client can read faster than that.
    Alternating with it, the SDK script (``rossum-api`` from ``--sdk-python`` if it imports there, else
    ``--like``: httpx behaving like the SDK; the output says which). ``python -c pass`` is the interpreter start.
 2. ``apply`` of ``--apply-objects`` creates into an empty organization for each ``--parallelism``: wall, requests by
@@ -131,6 +131,14 @@ class Emulator:
         time.sleep(0.05)  # the last lines of the previous run reach the reader
         return len(self.lines)
 
+    def cpu_s(self) -> float:
+        """CPU seconds the emulator process has used so far (user + system, from /proc; 0 elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def since(self, mark: int) -> list[tuple[str, str, str, float]]:
         time.sleep(0.1)
         return self.lines[mark:]
@@ -155,8 +163,6 @@ def endpoint(target: str) -> str:
     return re.sub(r"/\d+", "/{id}", path)
 
 
-def busy_s(lines: list[tuple[str, str, str, float]], latency_ms: float) -> float:
-    return sum(max(0.0, ms - latency_ms) for *_, ms in lines) / 1000
 
 
 # -- setup ---------------------------------------------------------------------------------------------------------
@@ -182,13 +188,14 @@ def prepare(root: Path, objects: int, db: Path) -> dict[str, Any]:
 def ours(tree: Path, root: Path, emu: Emulator, command: str, *extra: str) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         timings = Path(handle.name)
-    mark = emu.mark()
+    mark, cpu = emu.mark(), emu.cpu_s()
     run = measure(
         [sys.executable, str(DRIVER), str(timings), command, str(root), "--env", "dev", "--base-url", emu.base_url,
          "--rate-limit", "0", *extra],
         child_env(tree),
     )
     lines = emu.since(mark)
+    run["emulator_cpu_s"] = emu.cpu_s() - cpu
     try:
         run["inside"] = json.loads(timings.read_text())
     except (OSError, ValueError):
@@ -201,10 +208,11 @@ def ours(tree: Path, root: Path, emu: Emulator, command: str, *extra: str) -> di
 
 
 def sdk(python: str, like: bool, emu: Emulator) -> dict[str, Any]:
-    mark = emu.mark()
+    mark, cpu = emu.mark(), emu.cpu_s()
     cmd = [python, str(SDK_SCRIPT), emu.base_url] + (["--like"] if like else [])
     run = measure(cmd, child_env(None))
     run["requests"] = emu.since(mark)
+    run["emulator_cpu_s"] = emu.cpu_s() - cpu
     if run["returncode"] != 0:
         raise SystemExit(f"the SDK script failed:\n{run['stderr'][-3000:]}")
     run["read"] = json.loads(run["stdout"].strip().splitlines()[-1])
@@ -243,7 +251,7 @@ def plan_figures(runs: list[dict[str, Any]], latency_ms: float) -> dict[str, Any
         "peak_rss_mb": stats([r["peak_rss_mb"] for r in runs], 1),
         "read_plus_diff_s": stats(read_diff),
         "read_plus_diff_over_bound": round(statistics.median(read_diff) / bound, 2),
-        "emulator_busy_s": stats([busy_s(r["requests"], latency_ms) for r in runs]),
+        "emulator_cpu_s": stats([r["emulator_cpu_s"] for r in runs]),
         "phases_wall_s": {
             name: round(statistics.median(phase(name)), 3)
             for name in ("load_manifests", "read_live", "build_plan", "event_loop", "render")
@@ -291,6 +299,7 @@ def plan_size(args: argparse.Namespace, trees: dict[str, Path], objects: int, tm
         "requests": statistics.median(len(r["requests"]) for r in series["sdk"]),
         "wall_s": stats([r["wall_s"] for r in series["sdk"]]),
         "cpu_s": stats([r["cpu_s"] for r in series["sdk"]]),
+        "emulator_cpu_s": stats([r["emulator_cpu_s"] for r in series["sdk"]]),
         "peak_rss_mb": stats([r["peak_rss_mb"] for r in series["sdk"]], 1),
     }
     return out
@@ -340,7 +349,7 @@ def apply_runs(args: argparse.Namespace, trees: dict[str, Path], tmp: Path) -> d
                 execute_s = phases.get("execute", {}).get("wall_s", 0.0)
                 results[name].setdefault(str(parallelism), []).append({
                     "wall_s": run["wall_s"],
-                    "emulator_busy_s": busy_s(lines, args.latency_ms),
+                    "emulator_cpu_s": run["emulator_cpu_s"],
                     "execute_s": execute_s,
                     "requests": len(lines),
                     "creates": creates,
@@ -368,7 +377,7 @@ def apply_runs(args: argparse.Namespace, trees: dict[str, Path], tmp: Path) -> d
                 "by_purpose": runs[-1]["by_purpose"],
                 "bound_s": round(bound, 3),
                 "execute_over_bound": round(statistics.median(execute) / bound, 2),
-                "emulator_busy_s": stats([r["emulator_busy_s"] for r in runs]),
+                "emulator_cpu_s": stats([r["emulator_cpu_s"] for r in runs]),
                 "lease_acquire_s": stats([r["lease_acquire_s"] or 0.0 for r in runs]),
                 "lease_release_s": stats([r["lease_release_s"] or 0.0 for r in runs]),
                 "duplicate_check_s": stats([r["duplicate_check_s"] or 0.0 for r in runs]),
@@ -521,7 +530,7 @@ def render_markdown(report: dict[str, Any], names: list[str]) -> str:
         "## plan (no changes)",
         "",
         "| objects | code | requests | bound s | read+diff s | x bound | process wall s | CPU s | peak RSS MB "
-        "| load s | plan s | emulator busy s | SDK script wall s | ours / SDK |",
+        "| load s | plan s | emulator CPU s | SDK script wall s | ours / SDK |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
 
@@ -535,7 +544,7 @@ def render_markdown(report: dict[str, Any], names: list[str]) -> str:
                 f"| {size['managed_objects']} | {name} | {f['requests']:g} | {f['bound_s']:.2f} | "
                 f"{spread(f['read_plus_diff_s'])} | {f['read_plus_diff_over_bound']} | {spread(f['wall_s'])} | "
                 f"{spread(f['cpu_s'])} | {spread(f['peak_rss_mb'], 0)} | {f['phases_wall_s']['load_manifests']:.2f} | "
-                f"{f['phases_wall_s']['build_plan']:.2f} | {spread(f['emulator_busy_s'])} | "
+                f"{f['phases_wall_s']['build_plan']:.2f} | {spread(f['emulator_cpu_s'])} | "
                 f"{spread(size['sdk']['wall_s'])} | {f['vs_sdk_wall']} |"
             )
     if report.get("apply"):
@@ -543,7 +552,7 @@ def render_markdown(report: dict[str, Any], names: list[str]) -> str:
             "",
             f"## apply: {report['apply']['objects']} creates into an empty organization",
             "",
-            "| code | parallelism | wall s | execute s | bound s | x bound | emulator busy s | requests "
+            "| code | parallelism | wall s | execute s | bound s | x bound | emulator CPU s | requests "
             "| per created object | record/lease writes | lease take+settle s | duplicate check s |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
@@ -551,7 +560,7 @@ def render_markdown(report: dict[str, Any], names: list[str]) -> str:
             for parallelism, f in report["apply"][name].items():
                 lines.append(
                     f"| {name} | {parallelism} | {spread(f['wall_s'])} | {spread(f['execute_s'])} | "
-                    f"{f['bound_s']:.2f} | {f['execute_over_bound']} | {spread(f['emulator_busy_s'])} | "
+                    f"{f['bound_s']:.2f} | {f['execute_over_bound']} | {spread(f['emulator_cpu_s'])} | "
                     f"{f['requests']:g} | "
                     f"{f['requests_per_created_object']} | {f['by_purpose'].get('record_or_lease_write', 0)} | "
                     f"{spread(f['lease_acquire_s'])} | {spread(f['duplicate_check_s'])} |"
