@@ -258,8 +258,9 @@ def _desired_action(obj: DesiredObject, owned: Owned | None, resolver: Resolver,
             problems.append(
                 (
                     obj.address,
-                    f"{obj.address}: another stack already manages this {kind.describe()} (its record is in the "
-                    f"organization's metadata, rossum_iac.{kind.collection}); one stack configures it",
+                    f"{obj.address}: another stack already manages this {kind.describe()} (or this stack does, "
+                    f"under another key: see rossum_iac.{kind.collection} in the organization's metadata); one "
+                    "stack configures it, under one key",
                 )
             )
         view = {name: desired_view(value, resolver, reveal=False) for name, value in obj.fields.items()}

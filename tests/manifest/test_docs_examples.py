@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from rossum_iac.kinds import KIND_NAMES
+
 from .helpers import errors_in, write_tree
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "manifests.md"
@@ -23,9 +25,13 @@ def test_kind_examples_in_the_docs_validate(tmp_path: Path) -> None:
     )
     files["credit_note_router.py"] = "def rossum_hook_request_handler(payload):\n    return {}\n"
     files["supplier-query.html"] = "<p>Hello</p>\n"
-    files["rossum.yaml"] = "stack: docs\nvariables: {automation_level: never, high_amount_threshold: 5}\n"
+    files["rossum.yaml"] = (
+        "stack: docs\nvariables: {automation_level: never, high_amount_threshold: 5, "
+        "ap_clerk_username: clerk@example.com}\n"
+    )
     environ = {"AP_WEBHOOK_SECRET": "x", "ERP_CONNECTOR_TOKEN": "y"}
     root = write_tree(tmp_path, files)
     kinds = {re.match(r"kind: (\w+)", doc).group(1) for doc in documents}  # type: ignore[union-attr]
-    assert kinds == {"Workspace", "Schema", "Connector", "Queue", "Inbox", "Hook", "EmailTemplate", "Rule"}
+    assert kinds == set(KIND_NAMES) - {"DedicatedEngine"}  # a dedicated engine is in the Engine example
+    assert "kind: DedicatedEngine" in section
     assert errors_in(root, environ=environ) == []
