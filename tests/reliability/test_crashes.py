@@ -6,7 +6,8 @@ The emulator runs in this process: its request log is watched as requests are se
 from there, so the kill lands exactly after write k (the worst moment: the server acted, the client never knew).
 Then: a run without ``--force-unlock`` stops naming the killed run as the lease holder (the lease stays until it
 expires; ``--force-unlock`` is the documented recovery), a run with it converges, the plan after it is empty, every
-object exists exactly once and the objects made by hand are unchanged.
+object exists exactly once and the objects made by hand are unchanged. The odd and the even k are two tests, so
+that parallel test workers share them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from rossum_iac.engine.lease import leases
 from tests.qa.qa_helpers import COMMAND, cli, copy_examples, process_env
@@ -111,21 +114,25 @@ def _counting_run(emulator: Any, root: Path, cwd: Path) -> int:
     return len(writes(emulator))
 
 
-def _killed_runs(emulator_factory: Any, root: Path, cwd: Path, n: int) -> Iterator[Killed]:
-    emulators = {k: emulator_factory() for k in range(1, n + 1)}
+def _killed_runs(emulator_factory: Any, root: Path, cwd: Path, ks: list[int]) -> Iterator[Killed]:
+    emulators = {k: emulator_factory() for k in ks}
     with ThreadPoolExecutor(CONCURRENT) as pool:
         futures = [pool.submit(_kill_at, k, emulators[k], root, cwd) for k in emulators]
         for future in as_completed(futures):
             yield future.result()
 
 
-def test_apply_killed_after_each_write_recovers_with_force_unlock(emulator_factory: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("parity", [1, 0], ids=["odd k", "even k"])  # two halves: parallel test workers share them
+def test_apply_killed_after_each_write_recovers_with_force_unlock(
+    emulator_factory: Any, tmp_path: Path, parity: int
+) -> None:
     root = copy_examples(tmp_path / "examples")
     stock = inventory(root, process_env())
     n = _counting_run(emulator_factory(), root, tmp_path)
     assert n >= len(stock.addresses) + 2  # the lease is written and released around the creates
+    ks = [k for k in range(1, n + 1) if k % 2 == parity]
     kills = blocked_runs = 0
-    for killed in _killed_runs(emulator_factory, root, tmp_path, n):
+    for killed in _killed_runs(emulator_factory, root, tmp_path, ks):
         emulator, k = killed.emulator, killed.k
         env = {"ROSSUM_API_TOKEN": emulator.token}
         base = ["--base-url", emulator.base_url]
@@ -151,7 +158,7 @@ def test_apply_killed_after_each_write_recovers_with_force_unlock(emulator_facto
         assert snapshot(emulator, killed.unmanaged) == killed.unmanaged, f"k={k}: an unmanaged object changed"
         emulator.stop()
     print(
-        f"\ncrashes: {n} writes in a whole apply, {kills} processes killed (after write 1..{n}), "
-        f"{blocked_runs} re-runs stopped by the lease naming the killed run, duplicates 0"
+        f"\ncrashes: {n} writes in a whole apply, {kills} processes killed (after write k = {ks[0]}, {ks[1]} ... "
+        f"{ks[-1]}), {blocked_runs} re-runs stopped by the lease naming the killed run, duplicates 0"
     )
-    assert kills == n and blocked_runs >= n // 2
+    assert kills == len(ks) and blocked_runs >= len(ks) // 2
