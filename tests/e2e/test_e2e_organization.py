@@ -304,6 +304,41 @@ def test_queues_name_engines_by_key_and_generic_engines_by_name_and_pull_writes_
     assert [p.name for p in (out / "engines").iterdir()] == ["invoices.yaml"]
 
 
+def test_import_engine_and_dedicated_engine_made_by_hand(emulator: Any, live: Live, tmp_path: Path) -> None:
+    cli = Cli(emulator)
+    root = write_manifests(tmp_path / "m", BASE_MANIFESTS)
+    assert cli("apply", str(root), "--auto-approve").exit_code == 0
+    engine = live.client.request_json("POST", "engines", json={"name": "Hand engine", "type": "extractor"})
+    dedicated = live.client.request_json("POST", "dedicated_engines", json={"name": "Hand dedicated"})
+    write_manifests(root, {"engines.yaml": """
+        kind: Engine
+        key: hand
+        name: Hand engine
+        type: extractor
+        description: Written in the manifest only
+        ---
+        kind: DedicatedEngine
+        key: hand
+        name: Hand dedicated
+        """})
+    code, plan = cli.json("plan", str(root))  # engines are found by name: the plan adopts them
+    adopted = {a["address"] for a in plan["resource_changes"] if a.get("adopt")}
+    assert code == 0 and adopted == {"Engine/hand", "DedicatedEngine/hand"}
+    for address, obj in (("Engine/hand", engine), ("DedicatedEngine/hand", dedicated)):
+        result = cli("import", address, str(obj["id"]), str(root))
+        assert result.exit_code == 0, result.output
+    code, plan = cli.json("plan", str(root))
+    assert code == 0
+    assert not [a for a in plan["resource_changes"] if a.get("adopt")]  # import recorded both
+    actions = {a["address"]: (a["actions"], [c["path"] for c in a["changes"]]) for a in plan["resource_changes"]}
+    assert actions["Engine/hand"] == (["update"], ["description"])
+    assert actions["DedicatedEngine/hand"] == (["no-op"], [])
+    assert cli("apply", str(root), "--auto-approve").exit_code == 0
+    assert live.get(f"engines/{engine['id']}")["description"] == "Written in the manifest only"
+    assert len([e for e in live.list("engines") if e["name"] == "Hand engine"]) == 1
+    assert cli("plan", str(root), "--detailed-exitcode").exit_code == 0
+
+
 def test_pull_apply_to_another_organization_and_pull_back_is_byte_identical(
     emulator_factory: Any, tmp_path: Path
 ) -> None:
