@@ -370,9 +370,9 @@ class _Handler(BaseHTTPRequestHandler):
             resp = app.handle(self.command, self.path, headers, body)
         if resp is None:  # injected fault: drop the connection without answering
             self.close_connection = True
+            self._log_request(DROPPED, started)  # first: once the client sees the drop, the line is out
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            self._log_request(DROPPED, started)
             return
         if resp.stream is not None:
             self._write_stream(resp)
