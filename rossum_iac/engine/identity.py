@@ -276,6 +276,8 @@ def match(
             _match_queue_records(recorded, stack, live, result, resolver, claimed)
         elif recorded.identity is Identity.ORGANIZATION_RECORD:
             _match_organization_records(recorded, stack, live, result, resolver, claimed)
+        else:
+            continue  # nothing was added: the resolver is still up to date
         resolver = result.resolver()
 
     for obj in live:

@@ -3,12 +3,17 @@ never cause a difference."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 
+@lru_cache(maxsize=65536)
 def url_tail(url: str) -> str:
-    """``https://x/api/v1/queues/12?x=1`` -> ``queues/12``: the part of a URL that identifies an object."""
+    """``https://x/api/v1/queues/12?x=1`` -> ``queues/12``: the part of a URL that identifies an object.
+
+    Memoised: a plan asks for the tails of the same few thousand URLs many times (``urlsplit``'s own cache holds
+    only 128 entries)."""
     path = urlsplit(url).path.rstrip("/")
     parts = path.split("/")
     if len(parts) >= 2:
