@@ -37,6 +37,8 @@ def duration_seconds(value: Any) -> float | None:
 
 
 def scalar_equal(desired: Any, live: Any) -> bool:
+    if desired.__class__ is str and live.__class__ is str and desired == live:
+        return True  # the common case; every rule below says the same of two equal strings
     if desired is UNKNOWN:
         return False
     if is_api_url(desired) and is_api_url(live):

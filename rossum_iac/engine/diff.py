@@ -95,6 +95,8 @@ def diff_object(desired: DesiredObject, owned: Owned, resolver: Resolver) -> lis
         _compare(spec, desired, owned, name, value, live.get(name), resolver, out)
     if desired.protect != owned.protect:
         out.append(FieldChange("protect", owned.protect, desired.protect, format="option"))
+    if not out:
+        return out
     secrets = secret_values(desired.fields)
     return [_masked(c, secrets) for c in out if not _ignored(c.path, desired.ignore_changes)]
 
@@ -148,7 +150,7 @@ def _compare(
     sensitive = is_sensitive(value)
     shown = desired_view(value, resolver, reveal=sensitive)
     if _is_tree(spec, path):
-        changes = tuple(diff_schema(value, live, NestedDiffer(resolver, secret_values(value))))
+        changes = tuple(diff_schema(value, live, NestedDiffer(resolver, secrets_in=value)))
         if changes:
             out.append(FieldChange("content", format="schema", schema_changes=changes))
         return

@@ -33,12 +33,16 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_API_URL_IN_JSON = re.compile(r'"https?://[^"\s]*?/v1/([a-z_]+)/(\d+)"')
+_API_URL_PREFIX_IN_JSON = re.compile(r'"https?://[^"\s]*?/v1/(?=[a-z_]+/\d+")')
+"""The part of a JSON string holding an API URL that comes before its tail (``"https://x/api/v1/`` of
+``"https://x/api/v1/queues/12"``). Replaced by a bare ``"`` (a constant, so ``re`` needs no template per match);
+the tail and the closing quote stay. No match can start inside the tail: it holds no quote but the closing one,
+which in canonical JSON is followed by ``,``, ``:``, ``]`` or ``}``."""
 
 
 def comparable_json(value: Any) -> str:
     """Canonical JSON with API URLs reduced to their tails (``queues/12``)."""
-    return _API_URL_IN_JSON.sub(r'"\1/\2"', canonical_json(value))
+    return _API_URL_PREFIX_IN_JSON.sub('"', canonical_json(value))
 
 
 def fingerprint(kind: str, data: Mapping[str, Any]) -> str:

@@ -29,7 +29,7 @@ from rossum_iac.engine.compare import matches, project
 from rossum_iac.engine.plan import NestedChange, unknown_as_text
 from rossum_iac.engine.resolve import SENSITIVE_TEXT, UNKNOWN, Resolver, contains_unknown, desired_view, is_sensitive
 from rossum_iac.engine.urls import is_api_url, url_tail
-from rossum_iac.manifest.model import Secret, Template, iter_markers
+from rossum_iac.manifest.model import Ref, Secret, Template
 
 NATURAL_KEYS = ("id", "schema_id", "value", "name")
 """Keys that name a list item, in order of preference."""
@@ -62,22 +62,46 @@ def is_whole(item: NestedChange, path: str) -> bool:
 
 
 def secret_values(raw: Any) -> list[str]:
-    """The secret values used inside one desired value."""
+    """The secret values used inside one desired value (depth first, as ``iter_markers`` finds them)."""
     out: list[str] = []
-    for marker in iter_markers(raw):
-        if isinstance(marker, Secret):
-            out.append(marker.value)
-        elif isinstance(marker, Template):
-            out.extend(p.value for p in marker.parts if isinstance(p, Secret))
+    _collect_secrets(raw, out)
     return [v for v in out if v]
+
+
+def _collect_secrets(value: Any, out: list[str]) -> None:
+    """``iter_markers`` without a generator per level: a plan walks every desired field of every object."""
+    cls = value.__class__
+    if cls is str or cls is int or cls is float or cls is bool or value is None:
+        return
+    if isinstance(value, Secret):
+        out.append(value.value)
+    elif isinstance(value, Template):
+        out.extend(p.value for p in value.parts if isinstance(p, Secret))
+    elif isinstance(value, Ref):
+        return
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect_secrets(item, out)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect_secrets(item, out)
 
 
 class NestedDiffer:
     """Finds the nested differences of one field (its desired value as written, with secrets and references)."""
 
-    def __init__(self, resolver: Resolver | None, secrets: list[str] | None = None) -> None:
+    def __init__(self, resolver: Resolver | None, secrets: list[str] | None = None, *, secrets_in: Any = None) -> None:
+        """``secrets``: the secret values to mask in what is shown; or ``secrets_in``: the desired value to find
+        them in, when first needed (most compared values differ in nothing and never show anything)."""
         self.resolver = resolver or Resolver()
-        self.secrets = [s for s in secrets or () if s]
+        self._secrets = None if secrets is None and secrets_in is not None else [s for s in secrets or () if s]
+        self._secrets_in = secrets_in
+
+    @property
+    def secrets(self) -> list[str]:
+        if self._secrets is None:
+            self._secrets = secret_values(self._secrets_in)
+        return self._secrets
 
     def diff(self, path: str, raw: Any, live: Any) -> list[NestedChange]:
         """The items that differ between a desired value (``raw``, as written) and the live one."""

@@ -117,8 +117,15 @@ class Resolver:
         return "".join(out)
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Types of values that hold no marker (``Ref``, ``Secret``, ``Template``) and are their own view: most desired
+leaves, which the walks below return at once (the plan walks every desired field of every object)."""
+
+
 def is_sensitive(value: Any) -> bool:
     """Whether a desired value contains a secret anywhere."""
+    if value.__class__ in _PLAIN:
+        return False
     if isinstance(value, Secret):
         return True
     if isinstance(value, Template):
@@ -143,6 +150,8 @@ def contains_unknown(value: Any) -> bool:
 def desired_view(value: Any, resolver: Resolver, *, reveal: bool) -> Any:
     """A desired value with references as addresses, templates resolved (or ``UNKNOWN``), secrets revealed or
     masked."""
+    if value.__class__ in _PLAIN:
+        return value
     if isinstance(value, Ref):
         return str(value)
     if isinstance(value, Secret):
