@@ -78,14 +78,7 @@ def segments(text: str, language: Language = "python") -> list[Segment]:
             break
         i = found.start()
         ch = text[i]
-        if language == "python" and ch == "#":
-            close_code(i)
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            out.append(Segment("comment", i, end))
-            i = code_start = end
-            continue
-        if language == "javascript" and text.startswith("//", i):
+        if (language == "python" and ch == "#") or (language == "javascript" and text.startswith("//", i)):
             close_code(i)
             end = text.find("\n", i)
             end = n if end < 0 else end

@@ -34,7 +34,8 @@ from rossum_iac.manifest.code_scan import (
     placeholder_mentions,
     txscript_mentions,
 )
-from rossum_iac.manifest.model import RefPlaceholder, Secret, Template
+from rossum_iac.manifest.model import Template
+from rossum_iac.manifest.variables import placeholder_form
 
 CERTAIN = "certain"
 LIKELY = "likely"
@@ -102,15 +103,8 @@ def as_text(value: Any) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, Template):
-        out = []
-        for part in value.parts:
-            if isinstance(part, RefPlaceholder):
-                out.append(f"${{ref.{part.kind}.{part.key}.{part.attr}}}")
-            elif isinstance(part, Secret):
-                out.append(f"${{env.{part.name}}}")
-            else:
-                out.append(part)
-        return "".join(out)
+        text: str = placeholder_form(value)
+        return text
     return None
 
 
