@@ -7,7 +7,8 @@ import; the sync client is generated from the async one (``tools/unasync.py``). 
 
 from __future__ import annotations
 
-from rossum_iac.client import models
+from typing import TYPE_CHECKING, Any
+
 from rossum_iac.client._async.client import AsyncRossumAPIClient
 from rossum_iac.client._core.requests import ExportFileFormats
 from rossum_iac.client._sync.client import SyncRossumAPIClient
@@ -19,8 +20,22 @@ from rossum_iac.client.errors import (
     PollingTimeoutError,
     TaskFailedError,
 )
-from rossum_iac.client.models import Deserializer, deserialize_default
 from rossum_iac.client.resources import Resource
+
+if TYPE_CHECKING:
+    from rossum_iac.client import models
+    from rossum_iac.client.models import Deserializer, deserialize_default
+
+
+def __getattr__(name: str) -> Any:
+    """``models``, ``Deserializer`` and ``deserialize_default`` are imported when first used: building the models'
+    pydantic classes takes about a tenth of a second, which a command that only reads JSON (plan) need not pay."""
+    if name in ("models", "Deserializer", "deserialize_default"):
+        import importlib
+
+        models = importlib.import_module("rossum_iac.client.models")
+        return models if name == "models" else getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "APIClientError",

@@ -55,7 +55,7 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -69,45 +69,55 @@ from rossum_iac.client._core.requests import ExportFileFormats
 from rossum_iac.client._core.retry import DEFAULT_THROTTLE_TIMEOUT
 from rossum_iac.client.credentials import Token, UserCredentials
 from rossum_iac.client.errors import PollingTimeoutError, TaskFailedError
-from rossum_iac.client.models import (
-    Annotation,
-    AnnotationProcessingDuration,
-    AutomationProjections,
-    AutomationStats,
-    AutomationTarget,
-    Connector,
-    DatapointAutomationTarget,
-    Deserializer,
-    Document,
-    DocumentRelation,
-    Email,
-    EmailTemplate,
-    Engine,
-    EngineField,
-    FieldErrorRateLimit,
-    Group,
-    Hook,
-    HookRunData,
-    HookTemplate,
-    Inbox,
-    Organization,
-    OrganizationGroup,
-    OrganizationLimit,
-    Queue,
-    Relation,
-    Rule,
-    RulesExecutionLog,
-    Schema,
-    Task,
-    Upload,
-    User,
-    Workspace,
-    deserialize_default,
-)
 from rossum_iac.client.resources import Resource
+
+if TYPE_CHECKING:  # the models are imported when first used (_deserialize_default)
+    from rossum_iac.client.models import (
+        Annotation,
+        AnnotationProcessingDuration,
+        AutomationProjections,
+        AutomationStats,
+        AutomationTarget,
+        Connector,
+        DatapointAutomationTarget,
+        Deserializer,
+        Document,
+        DocumentRelation,
+        Email,
+        EmailTemplate,
+        Engine,
+        EngineField,
+        FieldErrorRateLimit,
+        Group,
+        Hook,
+        HookRunData,
+        HookTemplate,
+        Inbox,
+        Organization,
+        OrganizationGroup,
+        OrganizationLimit,
+        Queue,
+        Relation,
+        Rule,
+        RulesExecutionLog,
+        Schema,
+        Task,
+        Upload,
+        User,
+        Workspace,
+    )
 
 JsonDict = dict[str, Any]
 FileSpec = tuple[str | Path, str]
+
+
+def _deserialize_default(resource: Resource, payload: JsonDict) -> Any:
+    """``models.deserialize_default``, with the models imported on the first call: building their pydantic classes
+    takes about a tenth of a second, and a client used for plain JSON (the engine's ``request_json`` and
+    ``request_paginated``) never needs them."""
+    from rossum_iac.client.models import deserialize_default
+
+    return deserialize_default(resource, payload)
 
 
 def _check_files(files: Sequence[FileSpec]) -> list[tuple[Path, str]]:
@@ -159,7 +169,7 @@ class AsyncRossumAPIClient:
         ``0``/``None``: no pacing); a 429 slows the pace down and is retried for up to ``throttle_timeout``
         seconds (see the transport's module docstring)."""
         self._credentials = credentials
-        self._deserializer: Deserializer = deserializer or deserialize_default
+        self._deserializer: Deserializer = deserializer or _deserialize_default
         self._transport = AsyncTransport(
             base_url,
             credentials,

@@ -56,7 +56,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -70,45 +70,55 @@ from rossum_iac.client._sync import _concurrency
 from rossum_iac.client._sync.transport import DEFAULT_MAX_IN_FLIGHT_REQUESTS, SyncTransport
 from rossum_iac.client.credentials import Token, UserCredentials
 from rossum_iac.client.errors import PollingTimeoutError, TaskFailedError
-from rossum_iac.client.models import (
-    Annotation,
-    AnnotationProcessingDuration,
-    AutomationProjections,
-    AutomationStats,
-    AutomationTarget,
-    Connector,
-    DatapointAutomationTarget,
-    Deserializer,
-    Document,
-    DocumentRelation,
-    Email,
-    EmailTemplate,
-    Engine,
-    EngineField,
-    FieldErrorRateLimit,
-    Group,
-    Hook,
-    HookRunData,
-    HookTemplate,
-    Inbox,
-    Organization,
-    OrganizationGroup,
-    OrganizationLimit,
-    Queue,
-    Relation,
-    Rule,
-    RulesExecutionLog,
-    Schema,
-    Task,
-    Upload,
-    User,
-    Workspace,
-    deserialize_default,
-)
 from rossum_iac.client.resources import Resource
+
+if TYPE_CHECKING:  # the models are imported when first used (_deserialize_default)
+    from rossum_iac.client.models import (
+        Annotation,
+        AnnotationProcessingDuration,
+        AutomationProjections,
+        AutomationStats,
+        AutomationTarget,
+        Connector,
+        DatapointAutomationTarget,
+        Deserializer,
+        Document,
+        DocumentRelation,
+        Email,
+        EmailTemplate,
+        Engine,
+        EngineField,
+        FieldErrorRateLimit,
+        Group,
+        Hook,
+        HookRunData,
+        HookTemplate,
+        Inbox,
+        Organization,
+        OrganizationGroup,
+        OrganizationLimit,
+        Queue,
+        Relation,
+        Rule,
+        RulesExecutionLog,
+        Schema,
+        Task,
+        Upload,
+        User,
+        Workspace,
+    )
 
 JsonDict = dict[str, Any]
 FileSpec = tuple[str | Path, str]
+
+
+def _deserialize_default(resource: Resource, payload: JsonDict) -> Any:
+    """``models.deserialize_default``, with the models imported on the first call: building their pydantic classes
+    takes about a tenth of a second, and a client used for plain JSON (the engine's ``request_json`` and
+    ``request_paginated``) never needs them."""
+    from rossum_iac.client.models import deserialize_default
+
+    return deserialize_default(resource, payload)
 
 
 def _check_files(files: Sequence[FileSpec]) -> list[tuple[Path, str]]:
@@ -160,7 +170,7 @@ class SyncRossumAPIClient:
         ``0``/``None``: no pacing); a 429 slows the pace down and is retried for up to ``throttle_timeout``
         seconds (see the transport's module docstring)."""
         self._credentials = credentials
-        self._deserializer: Deserializer = deserializer or deserialize_default
+        self._deserializer: Deserializer = deserializer or _deserialize_default
         self._transport = SyncTransport(
             base_url,
             credentials,
