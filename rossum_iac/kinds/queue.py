@@ -96,9 +96,12 @@ KIND = KindDef(
                     "properties": {"url": {"type": "string"}, "priority": integer()},
                     "required": ["url"],
                 },
-                "description": "(Beta) Workflows of the queue.",
+                "description": "(Beta) Approval workflows of the queue: URLs of workflows of one organization "
+                "(workflows are read-only in the API, so a stack cannot describe them).",
             },
             default=[],
+            unportable="holds URLs of approval workflows, which only exist in one organization and which the API "
+            "does not let anyone create (GET only): set it per environment if needed",
         ),
         "training_enabled": Field(boolean("Whether the AI learns from this queue."), default=True),
         "archive_enabled": Field(boolean("Whether documents are archived."), default=False),
