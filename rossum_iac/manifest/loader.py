@@ -44,6 +44,16 @@ from rossum_iac.manifest.yaml_io import Document, Pos, YamlSyntaxError, YMap, YS
 from rossum_iac.suggest import suggest, typo_of
 
 _KEY_RE = re.compile(KEY_PATTERN)
+_FINAL_SCALARS = frozenset({int, float, bool, type(None)})
+
+
+def _is_final(value: Any) -> bool:
+    """A value ``_resolve`` returns as it is: a number, boolean, null or a string without ``${`` (most leaves of a
+    manifest; checked before the recursive call, which would build a path and a position for each)."""
+    cls = value.__class__
+    return (cls is str and "${" not in value) or cls in _FINAL_SCALARS
+
+
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -621,9 +631,9 @@ class _Loader:
                     return self._include(_positioned(raw), path, file, ctx, content.structured)
                 if self._is_nested_include(ctx.kind, path):
                     return self._include(_positioned(raw), path, file, ctx, structured=False)
-            return {k: self._resolve(v, (*path, k), (raw, k), file, ctx) for k, v in raw.items()}
+            return {k: v if _is_final(v) else self._resolve(v, (*path, k), (raw, k), file, ctx) for k, v in raw.items()}
         if isinstance(raw, list):
-            return [self._resolve(v, path, (raw, i), file, ctx) for i, v in enumerate(raw)]
+            return [v if _is_final(v) else self._resolve(v, path, (raw, i), file, ctx) for i, v in enumerate(raw)]
         if isinstance(raw, str) and "${" in raw:
             assert self.resolver is not None
             pos = _where(where)

@@ -273,11 +273,17 @@ def _assemble(parts: list[TemplatePart]) -> str | Template:
     return Template(tuple(merged))
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Types that hold no placeholder: ``placeholder_form`` returns them at once (most leaves)."""
+
+
 def placeholder_form(value: Any) -> Any:
     """The value as it could be written in YAML: refs as keys, secrets and templates as placeholder text.
 
     Used to validate loaded fields against the JSON Schema without ever exposing a secret value.
     """
+    if value.__class__ in _PLAIN:
+        return value
     if isinstance(value, Ref):
         return value.key
     if isinstance(value, Secret):
