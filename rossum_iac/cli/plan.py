@@ -65,7 +65,7 @@ def plan(
     options = PlanOptions(targets=targets, queue_delete_after=parse_queue_delete_after(queue_delete_after))
     with api_target(target_options, stack=stack) as target:
         result, _ = run_with_client(target, lambda client: make_plan(client, stack, options, base_url=target.base_url))
-    data = result.to_json()
+    data = result.to_json(fingerprints=shown_as == "json")  # the renderings never show them
     if shown_as == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif shown_as == "markdown":

@@ -115,13 +115,39 @@ class LiveState:
     def organization_tail(self) -> str:
         return f"organizations/{self.organization.get('id')}"
 
-    def fingerprints(self) -> dict[str, str]:
-        return {obj.tail: obj.fingerprint() for obj in self}
+    def fingerprints(self) -> Fingerprints:
+        return Fingerprints(list(self))
 
     @classmethod
     def from_lists(cls, organization: Mapping[str, Any], lists: Mapping[str, Iterable[Mapping[str, Any]]]) -> LiveState:
         """Build from raw API dicts, keyed by kind name (for tests and for re-use of fetched data)."""
         return cls(organization, {kind: [LiveObject(kind, d) for d in lists.get(kind, ())] for kind in KIND_NAMES})
+
+
+class Fingerprints(Mapping[str, str]):
+    """``collection/id`` -> fingerprint of each of the objects given (those read), computed when first looked at:
+    plan files and ``--json`` show them, a plan rendered as text does not need them."""
+
+    def __init__(self, objects: list[LiveObject]) -> None:
+        self._objects = objects
+        self._by_tail: dict[str, str] | None = None
+
+    def _computed(self) -> dict[str, str]:
+        if self._by_tail is None:
+            self._by_tail = {obj.tail: obj.fingerprint() for obj in self._objects}
+        return self._by_tail
+
+    def __getitem__(self, tail: str) -> str:
+        return self._computed()[tail]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._computed())
+
+    def __len__(self) -> int:
+        return len(self._computed())
+
+    def __repr__(self) -> str:
+        return repr(self._computed())
 
 
 async def read_organization(client: APIClient) -> dict[str, Any]:

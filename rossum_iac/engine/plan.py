@@ -383,10 +383,14 @@ class Plan:
                 return a
         return None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, fingerprints: bool = True) -> dict[str, Any]:
+        """The plan as JSON (plan files, ``--json``). ``fingerprints=False`` leaves out the fingerprints of the
+        objects read, which only a plan file and ``--json`` show: the text and markdown renderings never read them,
+        and computing them (canonical JSON and a SHA-256 of every live object, most of them unmanaged default
+        email templates and triggers) is then not done at all (``LiveState.fingerprints`` is lazy)."""
         from rossum_iac import __version__
 
-        return {
+        out: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "tool": {"name": "rossum-iac", "version": __version__},
             "created_at": self.created_at,
@@ -398,9 +402,12 @@ class Plan:
             "resource_changes": [a.to_json() for a in self.actions],
             "warnings": [dict(w) for w in self.warnings],
             "notes": list(self.notes),
-            "fingerprints": dict(self.fingerprints),
+            "fingerprints": dict(self.fingerprints) if fingerprints else None,
             "summary": self.summary.to_json(),
         }
+        if not fingerprints:
+            del out["fingerprints"]
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Plan:
