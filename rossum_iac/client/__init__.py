@@ -37,6 +37,7 @@ def __getattr__(name: str) -> Any:
         return models if name == "models" else getattr(models, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "APIClientError",
     "APIThrottledError",
