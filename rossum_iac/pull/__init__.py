@@ -106,7 +106,10 @@ def build_pull(live: LiveState, stack: str, selection: Selection) -> Pulled:
     records = ownership_records(live)
     taken: list[LiveObject] = []
     as_created: list[tuple[LiveObject, str]] = []
-    for obj in select(live, selection):
+    selected = select(live, selection, owned={tail for tail, (owner, _) in records.items() if owner == stack})
+    if selection.is_everything:
+        result.skipped.extend(_unreferenced(live, selected))
+    for obj in selected:
         owner = records.get(obj.tail)
         if owner is not None and owner[0] != stack:
             result.skipped.append((obj, f"owned by stack {owner[0]!r}"))
@@ -130,6 +133,16 @@ def build_pull(live: LiveState, stack: str, selection: Selection) -> Pulled:
         converter.convert(pulled)
     result.objects = objects
     return result
+
+
+def _unreferenced(live: LiveState, selected: list[LiveObject]) -> list[tuple[LiveObject, str]]:
+    """Users and engines a pull of everything leaves out because nothing it takes refers to them."""
+    taken = {obj.tail for obj in selected}
+    return [
+        (obj, f"nothing pulled refers to it; --kinds {obj.kind} pulls every one")
+        for obj in live
+        if KINDS[obj.kind].pull_when_referenced and obj.tail not in taken and not obj.is_deleting
+    ]
 
 
 def _with_referenced(

@@ -12,7 +12,7 @@ References are followed forwards to a fixpoint, so the stack pull writes never r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 
 from rossum_iac.engine.live import LiveObject, LiveState
@@ -89,10 +89,13 @@ def _attached(live: LiveState, queue: LiveObject) -> Iterator[LiveObject]:
                 yield obj
 
 
-def select(live: LiveState, selection: Selection) -> list[LiveObject]:
-    """The objects a pull takes, in kind order then id order (queues scheduled for deletion never)."""
+def select(live: LiveState, selection: Selection, owned: Container[str] = ()) -> list[LiveObject]:
+    """The objects a pull takes, in kind order then id order (queues scheduled for deletion never). ``owned``: URL
+    tails of objects the pulling stack manages, taken by a pull of everything even when nothing refers to them."""
     if selection.is_everything:
-        seeds: list[LiveObject] = [o for o in live if not o.is_deleting and not KINDS[o.kind].pull_when_referenced]
+        seeds: list[LiveObject] = [
+            o for o in live if not o.is_deleting and (not KINDS[o.kind].pull_when_referenced or o.tail in owned)
+        ]
     else:
         seeds = [o for kind in selection.kinds for o in live.of_kind(kind) if not o.is_deleting]
         queues: list[LiveObject] = []

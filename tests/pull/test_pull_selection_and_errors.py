@@ -117,3 +117,34 @@ def test_rejected_token_and_api_failure_write_nothing(emulator_factory: Any, tmp
     assert result.output.startswith("Error:")
     assert not out.exists()
     assert not list(tmp_path.glob(".org.pull-*"))  # no staging directory left behind
+
+
+def test_users_and_engines_nothing_refers_to_are_listed_and_the_stacks_own_are_pulled(
+    emulator: Any, tmp_path: Path
+) -> None:
+    cli = Cli(emulator)
+    root = write_manifests(tmp_path / "m", {"rossum.yaml": "stack: people\n", "a.yaml": """
+        kind: Workspace
+        key: main
+        name: Main
+        ---
+        kind: User
+        key: clerk
+        username: clerk-unreferenced@example.com
+        first_name: Clerk
+        """})
+    assert cli("apply", str(root), "--auto-approve").exit_code == 0
+    Live(emulator).client.request_json("POST", "users", json={"username": "by-hand@example.com"})
+
+    # the stack's own user is pulled although nothing refers to it: the next plan is empty, not a refused delete
+    out = tmp_path / "again"
+    code, summary = cli.json("pull", str(out), "--stack", "people")
+    assert code == 0
+    assert "users/clerk.yaml" in pulled(out)
+    assert cli("plan", str(out), "--detailed-exitcode").exit_code == 0
+    # users and engines nothing pulled refers to are left out, and listed with the way to take them all
+    reasons = {s["name"]: s["reason"] for s in summary["skipped"]}
+    assert reasons["by-hand@example.com"] == "nothing pulled refers to it; --kinds User pulls every one"
+    assert any(s["kind"] == "Engine" and s["reason"].startswith("nothing pulled refers to it") for s in summary["skipped"])
+    assert cli("pull", str(tmp_path / "users"), "--kinds", "User").exit_code == 0
+    assert "users/by-hand-example-com.yaml" in pulled(tmp_path / "users")
