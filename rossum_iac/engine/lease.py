@@ -115,7 +115,7 @@ def leases(metadata: Mapping[str, Any]) -> dict[str, Any]:
     return dict(found) if isinstance(found, Mapping) else {}
 
 
-def _set_lease(metadata: dict[str, Any], stack: str, lease: LeaseInfo | None) -> None:
+def set_lease(metadata: dict[str, Any], stack: str, lease: LeaseInfo | None) -> None:
     raw = dict(metadata.get(MARKER_KEY) or {})
     held = dict(raw.get("leases") or {})
     if lease is None:
@@ -183,7 +183,7 @@ class Lease:
             if live and current is not None and not self.force:
                 held.append(current)
                 return False
-            _set_lease(metadata, self.stack, self._mine())
+            set_lease(metadata, self.stack, self._mine())
             return True
 
         try:
@@ -231,7 +231,7 @@ class Lease:
             if current is None or current.token != self.token:
                 self.lost = current.describe() if current is not None else "nobody (it was removed)"
                 return False
-            _set_lease(metadata, self.stack, self._mine())
+            set_lease(metadata, self.stack, self._mine())
             return True
 
         await self.org.update(extend)
@@ -247,7 +247,7 @@ class Lease:
                 self.lost = current.describe()  # another run wrote its lease over ours meanwhile
             if current is None or current.token != self.token:
                 return False
-            _set_lease(metadata, self.stack, None)
+            set_lease(metadata, self.stack, None)
             return True
 
         for attempt in range(1, RELEASE_ATTEMPTS + 1):

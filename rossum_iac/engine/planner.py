@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from rossum_iac.engine.capacity import capacity_problem
 from rossum_iac.engine.diff import create_changes, diff_object
 from rossum_iac.engine.errors import PlanError
 from rossum_iac.engine.graph import closure, topo_sort
@@ -127,6 +128,11 @@ def build_plan(
 
     _check_deletes(actions, desired, ownership, live, resolver, options, problems, notes)
     _check_catalogs(desired, resolver, problems)
+    if any(a.is_change for a in actions.values()):  # an apply writes records and its lease
+        owned_ids = {address: owned.live.id for address, owned in ownership.owned.items()}
+        longest = max((obj.id for obj in live), default=0)
+        if (problem := capacity_problem(live.organization, stack.name, desired, owned_ids, longest)) is not None:
+            problems.append((None, problem))
 
     if targets:
         deps = {a: {str(r) for r in obj.dependencies()} for a, obj in desired.items()}

@@ -16,7 +16,8 @@ from rossum_iac.kinds.base import MARKER_KEY
 METADATA_MAX_BYTES = 4096
 
 
-def _size(value: Any) -> int:
+def json_size(value: Any) -> int:
+    """Size of a value as the API counts metadata: compact UTF-8 JSON."""
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str).encode())
 
 
@@ -25,10 +26,10 @@ def metadata_problem(metadata: Mapping[str, Any], stack: str, key: str, protect:
     marker: dict[str, Any] = {"stack": stack, "key": key}
     if protect:
         marker["protect"] = True
-    total = _size({**metadata, MARKER_KEY: marker})
+    total = json_size({**metadata, MARKER_KEY: marker})
     if total <= METADATA_MAX_BYTES:
         return None
-    declared = _size(dict(metadata))
+    declared = json_size(dict(metadata))
     return (
         f"metadata takes {total:,} bytes as JSON ({declared:,} declared, the rest is the ownership marker rossum-iac "
         f"adds); the API stores at most 4 kB ({METADATA_MAX_BYTES:,} bytes) per object"
