@@ -216,9 +216,13 @@ def _shown(kind: KindDef, path: str, value: Any, resolver: Resolver) -> Any:
 
 # --- objects attached by hand -----------------------------------------------------------------------------------------
 
-ATTACHABLE = (("Hook", "queues", "hooks"), ("Inbox", "queues", "inbox"), ("Rule", "queues", "rules"),
-              ("EmailTemplate", "queue", "email_templates"))  # fmt: skip
-"""(kind, its field naming queues, how the report names them on the queue)."""
+ATTACHABLE = tuple(
+    (kind.name, name, spec.attached_as)
+    for kind in KINDS.values()
+    for name, spec in kind.refs.items()
+    if spec.attached_as
+)
+"""(kind, its field naming queues, how the report names them on the queue): ``Field.attached_as``."""
 
 
 def _attached_by_hand(report: DriftReport, plan: Plan, context: PlanContext) -> None:

@@ -114,6 +114,10 @@ class Field:
     """For a reference: the API refuses to delete the referenced object while this object refers to it.
     ``"linked"``: only while the link exists (a scheduled deletion of this object unlinks it at once);
     ``"existing"``: until this object is really gone."""
+    attached_as: str | None = None
+    """For a reference to queues: the queue's field that lists this object (``hooks``). An object of this kind that
+    the stack does not manage, attached to a queue it does, is drift of that queue (attached outside the
+    manifests)."""
     properties: Mapping[str, Field] = field(default_factory=dict)
     """Nested fields of an object value (hook ``config``): their rules apply at ``field.nested`` paths."""
 

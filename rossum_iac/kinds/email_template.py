@@ -168,7 +168,7 @@ KIND = KindDef(
     is_default=lambda data: is_queue_default(data.get("type"), data.get("name")),
     fields={
         "name": Field(string("Name of the template."), required=True),
-        "queue": Field(key_ref("Queue"), ref="Queue", replace=True, required=True),
+        "queue": Field(key_ref("Queue"), ref="Queue", replace=True, required=True, attached_as="email_templates"),
         "type": Field(
             enum(EMAIL_TEMPLATE_TYPES, "custom (default), rejection, or a queue default type."), default="custom"
         ),
@@ -185,8 +185,11 @@ KIND = KindDef(
         "bcc": Field(_RECIPIENTS, default=[]),
         "organization": Field(read_only="is set by the API from the template's queue"),
         "triggers": Field(
-            {**key_refs("Trigger"), "description": "Keys of the Trigger objects that send this template (at most one "
-             "today: the API links one trigger per template)."},
+            {
+                **key_refs("Trigger"),
+                "description": "Keys of the Trigger objects that send this template (at most one "
+                "today: the API links one trigger per template).",
+            },
             ref="Trigger",
             many=True,
             set_like=True,

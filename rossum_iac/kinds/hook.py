@@ -162,7 +162,7 @@ KIND = KindDef(
     fields={
         "type": Field(enum(HOOK_TYPES, "webhook (default), function or job."), default="webhook"),
         "name": Field(string("Name of the hook."), required=True),
-        "queues": Field(key_refs("Queue"), ref="Queue", many=True, set_like=True),
+        "queues": Field(key_refs("Queue"), ref="Queue", many=True, set_like=True, attached_as="hooks"),
         "run_after": Field(key_refs("Hook"), ref="Hook", many=True, set_like=True, default=[]),
         "active": Field(boolean("Whether the hook is notified."), default=True),
         "events": Field(

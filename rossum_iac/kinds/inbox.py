@@ -67,6 +67,7 @@ KIND = KindDef(
             set_like=True,
             replace=True,
             required=True,
+            attached_as="inbox",
         ),
         "email": Field(string("Full Rossum email address (normally generated from email_prefix).")),
         "email_prefix": Field(string("Prefix of the generated email address.", maxLength=57)),

@@ -60,8 +60,11 @@ KIND = KindDef(
         "rir_url": Field(nullable("string", "(Deprecated) AI engine URL."), unportable=RIR_URL),
         "rir_params": Field(nullable("string", "Parameters passed to the AI engine."), default=None),
         "generic_engine": Field(
-            nullable("string", "Name of a generic engine, a catalogue every organization shares (exclusive with "
-                     "dedicated_engine; the API sets its default one when both are null)."),
+            nullable(
+                "string",
+                "Name of a generic engine, a catalogue every organization shares (exclusive with "
+                "dedicated_engine; the API sets its default one when both are null).",
+            ),
             catalog="generic_engines",
         ),
         "dedicated_engine": Field(

@@ -174,7 +174,7 @@ KIND = KindDef(
     fields={
         "name": Field(string("Name of the rule."), required=True),
         "enabled": Field(boolean("Whether the rule runs."), default=True),
-        "queues": Field(key_refs("Queue"), ref="Queue", many=True, set_like=True, default=[]),
+        "queues": Field(key_refs("Queue"), ref="Queue", many=True, set_like=True, default=[], attached_as="rules"),
         "trigger_condition": Field(
             content({"type": "string"}, "TxScript condition, inline or {file: path}."),
             content=Content((".py",), description="the TxScript condition", min_lines=2),

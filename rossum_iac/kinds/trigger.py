@@ -86,12 +86,11 @@ KIND = KindDef(
         "queue": Field(key_ref("Queue"), ref="Queue", replace=True, required=True),
         "event": Field(enum(TRIGGER_EVENTS, "The event that fires the trigger."), required=True),
         "condition": Field(
-            obj("A subset of the MongoDB query language on annotation fields (API reference \"Trigger Condition\")."),
+            obj('A subset of the MongoDB query language on annotation fields (API reference "Trigger Condition").'),
             default={},
         ),
         "email_templates": Field(
-            read_only="is written from the email template side: list the trigger under 'triggers' of the "
-            "EmailTemplate"
+            read_only="is written from the email template side: list the trigger under 'triggers' of the EmailTemplate"
         ),
         "delete_recommendations": Field(
             read_only="links delete recommendations, which rossum-iac does not describe (set them in the Rossum UI)"
