@@ -145,6 +145,7 @@ def test_users_and_engines_nothing_refers_to_are_listed_and_the_stacks_own_are_p
     # users and engines nothing pulled refers to are left out, and listed with the way to take them all
     reasons = {s["name"]: s["reason"] for s in summary["skipped"]}
     assert reasons["by-hand@example.com"] == "nothing pulled refers to it; --kinds User pulls every one"
-    assert any(s["kind"] == "Engine" and s["reason"].startswith("nothing pulled refers to it") for s in summary["skipped"])
+    engines = [s for s in summary["skipped"] if s["kind"] == "Engine"]
+    assert engines and all(s["reason"].startswith("nothing pulled refers to it") for s in engines)
     assert cli("pull", str(tmp_path / "users"), "--kinds", "User").exit_code == 0
     assert "users/by-hand-example-com.yaml" in pulled(tmp_path / "users")
