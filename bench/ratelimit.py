@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import platform
@@ -136,7 +137,7 @@ async def limited_retrieves(base_url: str, token: str, workspace_id: int, n: int
 
 
 async def limited_apply(base_url: str, token: str, objects: int, rate: float) -> dict[str, Any]:
-    stack = generate_stack(objects).model_copy(update={"name": "ratelimit-apply"})
+    stack = dataclasses.replace(generate_stack(objects), name="ratelimit-apply")
     counter = Counter()
     async with AsyncRossumAPIClient(base_url, Token(token), response_post_processor=counter) as client:
         start = time.perf_counter()

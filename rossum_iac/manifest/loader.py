@@ -566,7 +566,7 @@ class _Loader:
             instance[name] = ["reported"] if KINDS[kind].refs[name].many else "reported"
         self._report_problems(path, data, validate(kind, instance, kind, skip_top_unknown=True))
         self._kind_checks(kind, path, data, raw_fields, ctx)
-        if not key_ok:
+        if not key_ok or not isinstance(key, str):
             return None
         obj = DesiredObject(
             kind=kind,

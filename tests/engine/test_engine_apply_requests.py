@@ -4,6 +4,7 @@ records of the templates of one queue that are ready together are one write of i
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,7 @@ async def test_templates_of_one_queue_are_recorded_in_one_write_of_its_marker(pa
             assert not again.has_changes
             patches.clear()
             # removing two of them: both records go in one write too (deleted and forgotten together)
-            kept = _stack().model_copy(update={"objects": _stack().objects[:4]})
+            kept = dataclasses.replace(_stack(), objects=_stack().objects[:4])
             plan, context = await make_plan(client, kept)
             result = await execute(client, plan, context, parallelism=parallelism)
             assert result.ok, [r.to_json() for r in result.results]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -155,7 +156,7 @@ async def test_saved_plan_is_refused_when_stale_and_applied_when_fresh():
     with pytest.raises(StalePlanError, match=r"Workspace/ws .*was changed since the plan was made"):
         await apply_saved_plan(api, saved, changed)
     ws["name"] = "Main"
-    other_digest = changed.model_copy(update={"digest": "sha256:other"})
+    other_digest = dataclasses.replace(changed, digest="sha256:other")
     with pytest.raises(StalePlanError, match=r"manifests .* changed"):
         await apply_saved_plan(api, saved, other_digest)
     result = await apply_saved_plan(api, saved, changed)
