@@ -19,6 +19,7 @@ from rossum_iac.engine.compare import as_set, duration_seconds, scalar_equal
 from rossum_iac.engine.identity import Owned
 from rossum_iac.engine.live import LiveObject
 from rossum_iac.engine.nested import is_text, scrub, secret_values
+from rossum_iac.engine.payload import get_path
 from rossum_iac.engine.plan import Action, ActionType, FieldChange, Plan
 from rossum_iac.engine.planner import PlanContext
 from rossum_iac.engine.resolve import Resolver
@@ -138,7 +139,7 @@ def undeclared_changes(desired: DesiredObject, live: LiveObject, resolver: Resol
             continue
         if kind.hidden is not None and kind.hidden(live.data, path):
             continue
-        found, value = _get(live.data, path)
+        found, value = get_path(live.data, path)
         if not found:
             continue  # the API does not return it: nothing to compare
         if path == "metadata" and isinstance(value, Mapping):
@@ -170,15 +171,6 @@ def _declared(fields: Mapping[str, Any], path: str) -> bool:
 
 def _ignored(path: str, ignore: tuple[str, ...]) -> bool:
     return any(path == p or path.startswith(p + ".") for p in ignore)
-
-
-def _get(data: Mapping[str, Any], path: str) -> tuple[bool, Any]:
-    current: Any = data
-    for part in path.split("."):
-        if not isinstance(current, Mapping) or part not in current:
-            return False, None
-        current = current[part]
-    return True, current
 
 
 def _same(kind: KindDef, path: str, default: Any, value: Any) -> bool:

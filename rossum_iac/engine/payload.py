@@ -20,7 +20,8 @@ from rossum_iac.kinds import KINDS, MARKER_KEY
 from rossum_iac.manifest.model import DesiredObject
 
 
-def _get_path(fields: Mapping[str, Any], path: str) -> tuple[bool, Any]:
+def get_path(fields: Mapping[str, Any], path: str) -> tuple[bool, Any]:
+    """``(True, value)`` at a dotted path of nested mappings, or ``(False, None)`` when a part is missing."""
     current: Any = fields
     for part in path.split("."):
         if not isinstance(current, Mapping) or part not in current:
@@ -36,7 +37,7 @@ def secret_hashes(
     previous = previous or {}
     out: dict[str, str] = {}
     for path in sorted(KINDS[desired.kind].write_only):
-        found, value = _get_path(desired.fields, path)
+        found, value = get_path(desired.fields, path)
         if not found:
             continue
         resolved = payload_value(value, resolver)
