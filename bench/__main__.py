@@ -33,6 +33,7 @@ BENCHMARKS: list[tuple[str, list[str], str]] = [
     ("documents", [], "documents.json"),
     ("plan", ["--runs", "3"], "plan.json"),
     ("pull", [], "pull.json"),
+    ("adopt", [], "adopt.json"),
     ("ratelimit", ["--rounds", "2", "--runs", "3"], "ratelimit.json"),
     ("scale", [], "scale.json"),
 ]
