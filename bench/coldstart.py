@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _trees import baseline_tree  # bench/ is first on sys.path when this runs as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 PYCACHE = Path(tempfile.gettempdir()) / "rossum-iac-bench-pycache"
 PROBE = (
@@ -62,14 +64,6 @@ def run(cmd: list[str], environ: dict[str, str]) -> tuple[float, float, list[str
         if line.startswith("PROBE "):
             loaded = json.loads(line[6:])
     return wall, usage.ru_utime + usage.ru_stime, loaded
-
-
-def baseline_tree(commit: str, tmp: Path) -> Path:
-    target = tmp / f"baseline-{commit[:10]}"
-    target.mkdir()
-    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target
 
 
 def main() -> None:

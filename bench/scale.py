@@ -53,6 +53,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _trees import baseline_tree  # noqa: E402
 from manifests import ENVIRON, generate  # noqa: E402  (bench/manifests.py: the realistic stack)
 
 DRIVER = ROOT / "bench" / "_scale_driver.py"
@@ -427,14 +428,6 @@ def sdk_choice(args: argparse.Namespace) -> str:
     args.sdk_like = True
     args.sdk_python = sys.executable
     return "sdk-like: an httpx script behaving like the SDK (rossum-api is not installed at --sdk-python)"
-
-
-def baseline_tree(commit: str, tmp: Path) -> Path:
-    target = tmp / f"baseline-{commit[:10]}"
-    target.mkdir()
-    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target
 
 
 def main() -> None:
