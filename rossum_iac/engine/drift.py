@@ -135,7 +135,7 @@ def undeclared_changes(desired: DesiredObject, live: LiveObject, resolver: Resol
     secrets = secret_values(desired.fields)
     out: list[FieldChange] = []
     for path, default in defaults.items():
-        if default is NO_DEFAULT or _declared(desired.fields, path) or _ignored(path, desired.ignore_changes):
+        if default is NO_DEFAULT or get_path(desired.fields, path)[0] or _ignored(path, desired.ignore_changes):
             continue
         if kind.hidden is not None and kind.hidden(live.data, path):
             continue
@@ -158,15 +158,6 @@ def undeclared_changes(desired: DesiredObject, live: LiveObject, resolver: Resol
             )
         )
     return out
-
-
-def _declared(fields: Mapping[str, Any], path: str) -> bool:
-    current: Any = fields
-    for part in path.split("."):
-        if not isinstance(current, Mapping) or part not in current:
-            return False
-        current = current[part]
-    return True
 
 
 def _ignored(path: str, ignore: tuple[str, ...]) -> bool:

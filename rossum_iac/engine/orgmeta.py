@@ -46,28 +46,23 @@ def give_slot_back() -> None:
         callback()
 
 
-class OrganizationMetadata:
-    def __init__(self, client: APIClient, organization: Mapping[str, Any]) -> None:
-        self.client = client
-        self.tail = f"organizations/{organization.get('id')}"
-        self.latest: dict[str, Any] = dict(organization)
-        """The organization as last read or written."""
-        self._lock = asyncio.Lock()
-        self._pending: list[tuple[Mutation, asyncio.Future[dict[str, Any]]]] = []
+class Wave:
+    """The writers announced to one record holder (the organization's metadata, or one queue's marker) that have
+    not written yet: a writer's change waits in ``join`` until none is left, so that the changes of the actions
+    that were ready together are written at once."""
+
+    def __init__(self) -> None:
         self._expected: set[object] = set()
-        """Announced writers still running that have not written yet."""
         self._waiting: list[asyncio.Future[None]] = []
 
-    def expect_writer(self) -> object:
-        """Announce that the current task (an apply action) may write here; returns its token for
-        ``writer_done``."""
+    def expect(self) -> object:
+        """Announce a writer; returns its token."""
         token = object()
         self._expected.add(token)
-        _WRITER.set(token)
         return token
 
-    def writer_done(self, token: object) -> None:
-        """The announced task finished (with or without writing)."""
+    def done(self, token: object) -> None:
+        """The writer finished (with or without writing)."""
         self._expected.discard(token)
         self._wake()
 
@@ -79,19 +74,44 @@ class OrganizationMetadata:
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def _join_wave(self, future: asyncio.Future[dict[str, Any]]) -> None:
-        """An announced writer's change waits for the other announced writers still running."""
-        token = _WRITER.get()
-        if token is None:
-            return
-        self._expected.discard(token)
-        self._wake()
+    async def join(self, token: object, future: asyncio.Future[Any]) -> None:
+        """The writer ``token`` has its change pending (``future``, set once it is written): wait for the other
+        announced writers, giving the task's parallelism slot back meanwhile."""
+        self.done(token)
         if self._expected and not future.done():
             give_slot_back()
         while self._expected and not future.done():
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._waiting.append(waiter)
             await waiter
+
+
+class OrganizationMetadata:
+    def __init__(self, client: APIClient, organization: Mapping[str, Any]) -> None:
+        self.client = client
+        self.tail = f"organizations/{organization.get('id')}"
+        self.latest: dict[str, Any] = dict(organization)
+        """The organization as last read or written."""
+        self._lock = asyncio.Lock()
+        self._pending: list[tuple[Mutation, asyncio.Future[dict[str, Any]]]] = []
+        self._wave = Wave()
+
+    def expect_writer(self) -> object:
+        """Announce that the current task (an apply action) may write here; returns its token for
+        ``writer_done``."""
+        token = self._wave.expect()
+        _WRITER.set(token)
+        return token
+
+    def writer_done(self, token: object) -> None:
+        """The announced task finished (with or without writing)."""
+        self._wave.done(token)
+
+    async def _join_wave(self, future: asyncio.Future[dict[str, Any]]) -> None:
+        """An announced writer's change waits for the other announced writers still running."""
+        token = _WRITER.get()
+        if token is not None:
+            await self._wave.join(token, future)
 
     async def read(self) -> dict[str, Any]:
         self.latest = dict(await self.client.request_json("GET", self.tail))

@@ -19,7 +19,7 @@ from typing import Any
 
 from rossum_iac.engine.identity import Marker, RegistryEntry, organization_registries, with_organization_registry
 from rossum_iac.engine.live import APIClient
-from rossum_iac.engine.orgmeta import OrganizationMetadata, give_slot_back
+from rossum_iac.engine.orgmeta import OrganizationMetadata, Wave
 from rossum_iac.engine.resolve import Resolver
 from rossum_iac.engine.urls import url_tail
 from rossum_iac.kinds import KINDS, MARKER_KEY, Identity
@@ -56,42 +56,27 @@ class RegistryWriter:
         self.organization: dict[str, Any] = dict(organization)
         self.org_metadata = org_metadata or OrganizationMetadata(client, organization)
         self._locks: dict[str, asyncio.Lock] = {}
-        self._expected: dict[str, set[object]] = {}
-        """Queue address -> announced writers that have not recorded yet."""
+        self._waves: dict[str, Wave] = {}
+        """Queue address -> the writers announced to its marker."""
         self._pending: dict[str, list[_Change]] = {}
-        self._waiting: dict[str, list[asyncio.Future[None]]] = {}
+
+    def _wave(self, holder: str) -> Wave:
+        return self._waves.setdefault(holder, Wave())
 
     def expect_queue_writer(self, holder: str) -> object:
         """Announce that the current task (an apply action) may record into the queue ``holder``."""
-        token = object()
-        self._expected.setdefault(holder, set()).add(token)
+        token = self._wave(holder).expect()
         _QUEUE_WRITER.set((holder, token))
         return token
 
     def queue_writer_done(self, holder: str, token: object) -> None:
-        self._expected.get(holder, set()).discard(token)
-        self._wake(holder)
-
-    def _wake(self, holder: str) -> None:
-        if self._expected.get(holder):
-            return
-        for waiter in self._waiting.pop(holder, []):
-            if not waiter.done():
-                waiter.set_result(None)
+        self._wave(holder).done(token)
 
     async def _join_wave(self, holder: str, future: asyncio.Future[None]) -> None:
         """An announced writer's record waits for the queue's other announced writers."""
         current = _QUEUE_WRITER.get()
-        if current is None or current[0] != holder:
-            return
-        self._expected.get(holder, set()).discard(current[1])
-        self._wake(holder)
-        if self._expected.get(holder) and not future.done():
-            give_slot_back()
-        while self._expected.get(holder) and not future.done():
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiting.setdefault(holder, []).append(waiter)
-            await waiter
+        if current is not None and current[0] == holder:
+            await self._wave(holder).join(current[1], future)
 
     def lock(self, name: str) -> asyncio.Lock:
         """The lock of one registry holder (a queue's URL tail, or the organization's)."""
