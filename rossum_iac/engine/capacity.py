@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from rossum_iac.engine.identity import RegistryEntry
+from rossum_iac.engine.identity import RegistryEntry, organization_registries, with_organization_registry
 from rossum_iac.engine.lease import LeaseInfo, default_holder, set_lease
 from rossum_iac.kinds import KINDS, MARKER_KEY
 from rossum_iac.kinds.base import Identity
@@ -41,26 +41,16 @@ def projected_metadata(
     declared = next((o for o in desired.values() if KINDS[o.kind].singleton), None)
     if declared is not None and isinstance(declared.fields.get("metadata"), Mapping):
         metadata = {**copy.deepcopy(dict(declared.fields["metadata"])), MARKER_KEY: metadata.get(MARKER_KEY, {})}
-    marker = metadata.get(MARKER_KEY)
-    records: dict[str, Any] = dict(marker) if isinstance(marker, Mapping) else {}
-    for kind in KINDS.values():
+    for kind in KINDS.values():  # the records as the registry writer would leave them
         if kind.identity is not Identity.ORGANIZATION_RECORD:
             continue
         entries = {
-            obj.key: RegistryEntry(owned_ids.get(address, new_id), bool(obj.protect)).to_json()
+            obj.key: RegistryEntry(owned_ids.get(address, new_id), bool(obj.protect))
             for address, obj in desired.items()
             if obj.kind == kind.name
         }
-        stacks = dict(records.get(kind.collection) or {})
-        if entries:
-            stacks[stack] = entries
-        else:
-            stacks.pop(stack, None)
-        if stacks:
-            records[kind.collection] = stacks
-        else:
-            records.pop(kind.collection, None)
-    metadata[MARKER_KEY] = records
+        if entries or stack in organization_registries({"metadata": metadata}, kind.collection):
+            metadata = with_organization_registry(metadata, kind.collection, stack, entries)
     now = datetime.now(UTC)
     set_lease(metadata, stack, LeaseInfo(default_holder(), "0" * 32, now, now))
     return metadata

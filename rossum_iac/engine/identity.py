@@ -157,11 +157,6 @@ def organization_registries(organization: Mapping[str, Any], collection: str) ->
     return out
 
 
-def rule_registries(organization: Mapping[str, Any]) -> dict[str, dict[str, RegistryEntry]]:
-    """stack -> rule key -> entry, from the organization's metadata."""
-    return organization_registries(organization, "rules")
-
-
 def with_organization_registry(
     organization_metadata: Mapping[str, Any], collection: str, stack: str, entries: Mapping[str, RegistryEntry]
 ) -> dict[str, Any]:
@@ -179,13 +174,6 @@ def with_organization_registry(
     raw[collection] = records
     metadata[MARKER_KEY] = raw
     return metadata
-
-
-def with_rule_registry(
-    organization_metadata: Mapping[str, Any], stack: str, entries: Mapping[str, RegistryEntry]
-) -> dict[str, Any]:
-    """Organization metadata with this stack's rule registry replaced (other keys and stacks kept)."""
-    return with_organization_registry(organization_metadata, "rules", stack, entries)
 
 
 # --- matching ----------------------------------------------------------------------------------------------

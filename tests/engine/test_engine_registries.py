@@ -17,7 +17,6 @@ from rossum_iac.engine.identity import (
     RegistryEntry,
     match,
     organization_registries,
-    rule_registries,
     with_organization_registry,
 )
 from rossum_iac.engine.plan import ActionType
@@ -31,7 +30,8 @@ def _org(**records: Any) -> dict[str, Any]:
 
 def test_existing_rule_layout_is_read_unchanged_and_collections_are_separate() -> None:
     org = _org(rules={"ap": {"r": 10, "p": {"id": 11, "protect": True}}}, labels={"ap": {"urgent": 20}})
-    assert rule_registries(org) == {"ap": {"r": RegistryEntry(10), "p": RegistryEntry(11, protect=True)}}
+    rules = {"ap": {"r": RegistryEntry(10), "p": RegistryEntry(11, protect=True)}}
+    assert organization_registries(org, "rules") == rules
     assert organization_registries(org, "labels") == {"ap": {"urgent": RegistryEntry(20)}}
     assert organization_registries(org, "engines") == {}
     written = with_organization_registry(org["metadata"], "labels", "other", {"x": RegistryEntry(21)})
