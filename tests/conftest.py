@@ -1,6 +1,9 @@
 """Shared test fixtures."""
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -10,6 +13,12 @@ import pytest
 # Tests talk to emulators on loopback: the CLI does not pace its requests unless a test asks for it (the client's
 # own default of 10 requests/s is for real organizations; tests of pacing set the variable or the flag themselves).
 os.environ.setdefault("ROSSUM_IAC_RATE_LIMIT", "0")
+
+# Compiled schema checks (manifest/check_cache.py) go to a directory of this test run, removed at its end, not to
+# the user's cache directory; processes the tests start inherit it.
+_CHECK_CACHE = tempfile.mkdtemp(prefix="rossum-iac-test-checks-")
+os.environ["ROSSUM_IAC_CACHE_DIR"] = _CHECK_CACHE
+atexit.register(shutil.rmtree, _CHECK_CACHE, ignore_errors=True)
 
 
 @pytest.fixture

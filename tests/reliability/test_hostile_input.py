@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rossum_iac.errors import UsageError
+from rossum_iac.manifest import check_cache
 from rossum_iac.manifest.loader import load
 from rossum_iac.ops import inputs
 from tests.qa.qa_helpers import REPO, cli, copy_examples, process_env
@@ -175,8 +176,10 @@ def _check(case: Case, command: str, run: Run, root: Path, outside: Path) -> Non
     if case.line is not None:
         assert any(line.startswith(f"{root / case.file}:{case.line}:") for line in named), f"{where}: {named}"
     assert run.peak_rss_mb < MAX_RSS_MB, f"{where}: {run.peak_rss_mb:.0f} MB"  # 0 in-process (not measured)
+    checks = check_cache.cache_dir()  # the compiled schema checks kept between runs
     allowed = (str(root) + "/", sys.prefix, sys.base_prefix, sys.exec_prefix, str(REPO / "rossum_iac"),
-               "/proc/self/", tempfile.gettempdir() + "/probe-", tempfile.gettempdir() + "/__editable__")  # fmt: skip
+               "/proc/self/", tempfile.gettempdir() + "/probe-", tempfile.gettempdir() + "/__editable__",
+               *([str(checks) + "/"] if checks else []))  # fmt: skip
     strays = [p for p in run.opened if not _allowed(p, allowed)]
     assert not strays, f"{where}: opened files outside the stack: {strays[:5]}"
     assert not any(p.startswith(str(outside)) or p == "/dev/zero" for p in run.opened), where
