@@ -62,7 +62,7 @@ def import_object(
     except ValueError:
         raise UsageError(f"ID must be a number, not {raw_id!r}") from None
     directory = Path(arguments[2]) if len(arguments) == 3 else Path(".")
-    from rossum_iac.engine import adopt
+    from rossum_iac.engine.adopt import adopt
 
     stack = load_manifests(directory, env)
     with api_target(target_options, stack=stack) as target:

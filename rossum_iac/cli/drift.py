@@ -31,7 +31,7 @@ def drift(
     target_options: TargetOptions,
 ) -> None:
     """Check that every object the manifests in DIRECTORY own matches them (exit 0 clean, 2 drift, 1 error)."""
-    from rossum_iac.engine import drift as drift_check
+    from rossum_iac.engine import check_drift
     from rossum_iac.engine.render import render_drift
     from rossum_iac.engine.render_markdown import render_drift_markdown
 
@@ -39,7 +39,7 @@ def drift(
     stack = load_manifests(directory, env)
     with api_target(target_options, stack=stack) as target:
         report = run_with_client(
-            target, lambda client: drift_check(client, stack, include_unmanaged=include_unmanaged)
+            target, lambda client: check_drift(client, stack, include_unmanaged=include_unmanaged)
         )
     if shown_as == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))

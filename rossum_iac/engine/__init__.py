@@ -2,62 +2,51 @@
 
 Importable without a terminal; every function here works with an async API client (``rossum_iac.client``) and
 returns data (plans, results, reports). The CLI only renders and maps to exit codes.
+
+The names below are imported from their modules when first used, so that a command pays only for the parts it
+runs (``plan`` never loads the executor, adoption or drift). The function ``adopt`` is not among them: its
+name is its module's (``from rossum_iac.engine.adopt import adopt``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from rossum_iac.engine.adopt import AdoptResult, MatchResult, adopt, adopt_matches, find_matches
-from rossum_iac.engine.drift import DriftReport, drift_report
-from rossum_iac.engine.errors import AdoptError, EngineError, PlanError, PlanFileError, StalePlanError
-from rossum_iac.engine.executor import ApplyResult, ObjectResult, execute
-from rossum_iac.engine.live import APIClient, LiveState, read_live
-from rossum_iac.engine.plan import Action, ActionType, FieldChange, Plan
-from rossum_iac.engine.planfile import read_plan, write_plan
-from rossum_iac.engine.planner import PlanContext, PlanOptions, build_plan, parse_delete_after
-from rossum_iac.engine.staleness import check_live, check_manifests
-from rossum_iac.manifest.model import Stack
+if TYPE_CHECKING:
+    from rossum_iac.engine.adopt import AdoptResult, MatchResult, adopt_matches, find_matches
+    from rossum_iac.engine.drift import DriftReport, drift_report
+    from rossum_iac.engine.errors import AdoptError, EngineError, PlanError, PlanFileError, StalePlanError
+    from rossum_iac.engine.executor import ApplyResult, ObjectResult, execute
+    from rossum_iac.engine.live import APIClient, LiveState, read_live
+    from rossum_iac.engine.plan import Action, ActionType, FieldChange, Plan
+    from rossum_iac.engine.planfile import read_plan, write_plan
+    from rossum_iac.engine.planner import PlanContext, PlanOptions, build_plan, make_plan, parse_delete_after
+    from rossum_iac.engine.runs import apply_saved_plan, check_drift
 
-
-async def make_plan(
-    client: APIClient,
-    stack: Stack,
-    options: PlanOptions | None = None,
-    *,
-    base_url: str | None = None,
-    strict: bool = True,
-) -> tuple[Plan, PlanContext]:
-    """Read the organization (list endpoints only) and plan ``stack`` against it."""
-    live = await read_live(client)
-    return build_plan(stack, live, options, base_url=base_url, strict=strict)
-
-
-async def apply_saved_plan(
-    client: APIClient,
-    saved: Plan,
-    stack: Stack,
-    *,
-    parallelism: int = 4,
-    on_result: Callable[[ObjectResult], None] | None = None,
-    force_unlock: bool = False,
-) -> ApplyResult:
-    """Apply a plan file: refuse if the manifests or any object it touches changed since it was made."""
-    check_manifests(saved, stack)
-    options = PlanOptions(targets=saved.targets, queue_delete_after=saved.queue_delete_after)
-    fresh, context = await make_plan(client, stack, options, base_url=saved.base_url)
-    check_live(saved, fresh, context)
-    return await execute(
-        client, saved, context, parallelism=parallelism, on_result=on_result, force_unlock=force_unlock
-    )
+_HOMES = {
+    "adopt": ("AdoptResult", "MatchResult", "adopt_matches", "find_matches"),
+    "drift": ("DriftReport", "drift_report"),
+    "errors": ("AdoptError", "EngineError", "PlanError", "PlanFileError", "StalePlanError"),
+    "executor": ("ApplyResult", "ObjectResult", "execute"),
+    "live": ("APIClient", "LiveState", "read_live"),
+    "plan": ("Action", "ActionType", "FieldChange", "Plan"),
+    "planfile": ("read_plan", "write_plan"),
+    "planner": ("PlanContext", "PlanOptions", "build_plan", "make_plan", "parse_delete_after"),
+    "runs": ("apply_saved_plan", "check_drift"),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 
-async def drift(client: APIClient, stack: Stack, *, include_unmanaged: bool = False) -> DriftReport:
-    plan, context = await make_plan(client, stack, strict=False)
-    return drift_report(plan, context, include_unmanaged=include_unmanaged)
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
 
 
 __all__ = [
+    "APIClient",
     "Action",
     "ActionType",
     "AdoptError",
@@ -75,11 +64,11 @@ __all__ = [
     "PlanFileError",
     "PlanOptions",
     "StalePlanError",
-    "adopt",
     "adopt_matches",
     "apply_saved_plan",
     "build_plan",
-    "drift",
+    "check_drift",
+    "drift_report",
     "execute",
     "find_matches",
     "make_plan",

@@ -157,6 +157,22 @@ def organization_registries(organization: Mapping[str, Any], collection: str) ->
     return out
 
 
+def recorded_kinds(live: LiveState, stack: str) -> set[str]:
+    """Kinds without metadata of which ``stack`` records objects, in the organization's metadata or in the markers
+    of the queues it manages (as read in ``live``)."""
+    out: set[str] = set()
+    for kind in KINDS.values():
+        if kind.identity is Identity.ORGANIZATION_RECORD and organization_registries(
+            live.organization, kind.collection
+        ).get(stack):
+            out.add(kind.name)
+    for queue in live.of_kind(RECORD_HOLDER):
+        marker = Marker.parse(queue.metadata)
+        if marker is not None and marker.stack == stack:
+            out.update(k.name for k in KINDS.values() if marker.records.get(k.collection))
+    return out
+
+
 def with_organization_registry(
     organization_metadata: Mapping[str, Any], collection: str, stack: str, entries: Mapping[str, RegistryEntry]
 ) -> dict[str, Any]:

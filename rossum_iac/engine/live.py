@@ -102,6 +102,10 @@ class LiveState:
     def of_kind(self, kind: str) -> list[LiveObject]:
         return self.objects.get(kind, [])
 
+    def with_objects(self, objects: Mapping[str, list[LiveObject]]) -> LiveState:
+        """This state with the objects of more kinds (read later)."""
+        return LiveState(self.organization, {**self.objects, **objects}, self.catalogs)
+
     def __iter__(self) -> Iterator[LiveObject]:
         for kind in KIND_NAMES:
             yield from self.objects.get(kind, [])

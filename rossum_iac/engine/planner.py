@@ -13,9 +13,9 @@ from rossum_iac.engine.capacity import capacity_problem
 from rossum_iac.engine.diff import create_changes, diff_object
 from rossum_iac.engine.errors import PlanError
 from rossum_iac.engine.graph import closure, topo_sort
-from rossum_iac.engine.identity import Owned, Ownership, match
+from rossum_iac.engine.identity import Owned, Ownership, match, recorded_kinds
 from rossum_iac.engine.impact import breaking_warnings
-from rossum_iac.engine.live import LiveObject, LiveState
+from rossum_iac.engine.live import APIClient, LiveObject, LiveState, gather_or_cancel, read_collection, read_live
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.resolve import Resolver, desired_view
 from rossum_iac.engine.twins import find_twins, import_command
@@ -480,3 +480,27 @@ def _edges(
 
 def _with_deps(action: Action, deps: set[str]) -> Action:
     return dataclasses.replace(action, depends_on=tuple(sorted(deps))) if deps else action
+
+
+async def make_plan(
+    client: APIClient,
+    stack: Stack,
+    options: PlanOptions | None = None,
+    *,
+    base_url: str | None = None,
+    strict: bool = True,
+    every_kind: bool = False,
+) -> tuple[Plan, PlanContext]:
+    """Read the organization (list endpoints only) and plan ``stack`` against it.
+
+    Kinds ``listed_on_demand`` are read only when the stack declares one, or after the first reads show records
+    of this stack for them (objects it manages and no longer declares: the plan deletes them); ``every_kind``
+    reads them all (a drift report that lists unmanaged objects)."""
+    deferred = set() if every_kind else {k for k in KIND_NAMES if KINDS[k].listed_on_demand and not stack.of_kind(k)}
+    live = await read_live(client, [k for k in KIND_NAMES if k not in deferred])
+    recorded = deferred & recorded_kinds(live, stack.name)
+    if recorded:
+        kinds = [k for k in KIND_NAMES if k in recorded]
+        read = await gather_or_cancel(*(read_collection(client, kind) for kind in kinds))
+        live = live.with_objects(dict(zip(kinds, read, strict=True)))
+    return build_plan(stack, live, options, base_url=base_url, strict=strict)

@@ -214,6 +214,11 @@ class KindDef:
     soft_delete: str | None = None
     """DELETE only marks the object (a user's ``deleted: true``): live objects with this field true no longer count
     as existing."""
+    listed_on_demand: bool = False
+    """A plan lists this kind only when the stack declares an object of it or records one (then after reading the
+    organization and the queues, which hold the records): nothing else a plan looks at needs these objects (no
+    impact or usage check reads them). A queue's own triggers, a thousand in an organization of a thousand
+    queues, cost ten list pages a plan that manages no trigger does not need. ``RECORD`` identities only."""
 
     # --- derived views ------------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ KIND = KindDef(
     collection="labels",
     description="A label annotations can carry (set by rules' add_label / remove_label actions or by people).",
     identity=Identity.ORGANIZATION_RECORD,
+    listed_on_demand=True,
     folder="labels",
     fields={
         "name": Field(string("Text of the label.", minLength=1, maxLength=255), required=True),

@@ -75,6 +75,7 @@ KIND = KindDef(
     description="An event of one queue, with an optional condition, that runs the automation of the email "
     "templates linked to it (EmailTemplate.triggers). The four default events configure the queue's own triggers.",
     identity=Identity.QUEUE_RECORD,
+    listed_on_demand=True,
     folder="triggers",
     natural_key=("queue", "event"),
     name_field="event",

@@ -11,7 +11,7 @@ from engine_helpers import desired, stack
 from fake_api import FakeAPI, http_error, transport_error
 from test_engine_planner import full_stack
 
-from rossum_iac.engine import apply_saved_plan, drift, execute, make_plan
+from rossum_iac.engine import apply_saved_plan, check_drift, execute, make_plan
 from rossum_iac.engine.adopt import adopt
 from rossum_iac.engine.errors import AdoptError, StalePlanError
 from rossum_iac.engine.plan import ActionType
@@ -176,12 +176,12 @@ async def test_saved_create_plan_is_stale_once_the_object_exists():
 async def test_drift_reports_changed_missing_and_extra_objects():
     api = FakeAPI()
     await apply(api, full_stack())
-    report = await drift(api, full_stack())
+    report = await check_drift(api, full_stack())
     assert not report.has_drift
     next(iter(api.data["workspaces"].values()))["name"] = "Changed in the UI"
     del api.data["inboxes"][next(iter(api.data["inboxes"]))]
     api.data["workspaces"][999] = {"id": 999, "url": "x/workspaces/999", "name": "Nobody's", "metadata": {}}
-    report = await drift(api, full_stack(), include_unmanaged=True)
+    report = await check_drift(api, full_stack(), include_unmanaged=True)
     by = {o["address"]: o for o in report.objects}
     assert by["Workspace/ws"]["status"] == "changed"
     assert by["Workspace/ws"]["fields"] == [{"path": "name", "before": "Changed in the UI", "after": "Main"}]
