@@ -7,7 +7,9 @@ interpreter and writes its JSON (and Markdown, where it has one) to ``bench/resu
 ``rossum-iac plan`` with a script using the public SDK: it uses ``--sdk-python`` (default ``/tmp/sdkvenv/bin/python``),
 and when that interpreter is missing this command creates it (``python -m venv /tmp/sdkvenv`` and ``pip install
 rossum-api``); without network access the comparison falls back to an httpx script behaving like the SDK, and says
-so. At the end ``bench/results/summary.md`` lists what ran, how long it took and where its figures are, and
+so. ``rossum-iac`` itself runs there in a virtual environment with only its declared dependencies, as a user has it
+(``--ours-python``, default ``/tmp/rossum-iac-venv/bin/python``, created the same way from ``pyproject.toml``).
+At the end ``bench/results/summary.md`` lists what ran, how long it took and where its figures are, and
 ``bench/plots.py`` draws ``bench/results/*.png`` (needs matplotlib: the ``bench`` extra).
 """
 
@@ -53,23 +55,42 @@ def ensure_sdk(python: str) -> None:
         print(f"could not install rossum-api ({exc}); the SDK-like httpx script is the baseline", flush=True)
 
 
+def ensure_ours(python: str) -> None:
+    """The virtual environment with rossum-iac's declared dependencies (not the package: the tree under test is put
+    on ``PYTHONPATH``), if it is not there yet (best effort)."""
+    if Path(python).exists():
+        return
+    import tomllib
+
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    venv = Path(python).parent.parent
+    print(f"creating {venv} with rossum-iac's dependencies", flush=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+        subprocess.run([python, "-m", "pip", "install", "-q", *dependencies], check=True, timeout=600)
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"could not create it ({exc}); rossum-iac runs with this interpreter", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="comma-separated benchmark names")
     parser.add_argument("--skip", default="", help="comma-separated benchmark names")
     parser.add_argument("--sdk-python", default="/tmp/sdkvenv/bin/python")
+    parser.add_argument("--ours-python", default="/tmp/rossum-iac-venv/bin/python")
     args = parser.parse_args()
     only = {n for n in args.only.split(",") if n}
     skip = {n for n in args.skip.split(",") if n}
     chosen = [b for b in BENCHMARKS if (not only or b[0] in only) and b[0] not in skip]
     if any(name == "scale" for name, _, _ in chosen):
         ensure_sdk(args.sdk_python)
+        ensure_ours(args.ours_python)
     started = time.perf_counter()
     ran: list[dict[str, object]] = []
     for name, extra, result in chosen:
         cmd = [sys.executable, str(ROOT / "bench" / f"{name}.py"), *extra]
         if name == "scale":
-            cmd += ["--sdk-python", args.sdk_python]
+            cmd += ["--sdk-python", args.sdk_python, "--ours-python", args.ours_python]
         print(f"== {name}: {' '.join(cmd[1:])}", flush=True)
         begun = time.perf_counter()
         done = subprocess.run(cmd, cwd=ROOT)

@@ -104,8 +104,10 @@ def main() -> None:
         __import__(f"rossum_iac.cli.{command}")
         patch(f"rossum_iac.cli.{command}", "load_manifests", "load_manifests")
         patch(f"rossum_iac.cli.{command}", "run_with_client", "event_loop")
-        patch("rossum_iac.engine", "read_live", "read_live")
-        patch("rossum_iac.engine", "build_plan", "build_plan")
+        for home in ("rossum_iac.engine.planner", "rossum_iac.engine"):  # make_plan's module (older trees: engine)
+            if "make_plan" in vars(__import__(home, fromlist=["_"])):
+                patch(home, "read_live", "read_live")
+                patch(home, "build_plan", "build_plan")
         patch("rossum_iac.engine", "execute", "execute")
         patch("rossum_iac.engine.render", "render_plan", "render")
         patch("rossum_iac.engine.executor", "find_duplicates", "duplicate_check")
