@@ -15,6 +15,7 @@ from typing import Any
 
 from rossum_iac.engine.errors import PlanFileError
 from rossum_iac.engine.resolve import SENSITIVE_TEXT, UNKNOWN, contains_unknown
+from rossum_iac.kinds import KINDS
 
 FORMAT_VERSION = "1.2"
 """``MAJOR.MINOR``: a minor bump only adds keys (readers ignore unknown keys); a major bump is incompatible."""
@@ -245,7 +246,9 @@ class Action:
     """Addresses of actions that must finish first."""
     notes: tuple[str, ...] = ()
     fingerprint: str | None = None
-    """Fingerprint of the live object when the plan was made (``apply PLAN`` refuses if it changed)."""
+    """Fingerprint of the live object when the plan was made (``apply PLAN`` refuses if it changed): set on actions
+    read from a plan file; a fresh plan leaves it out and its JSON takes it from the plan's fingerprints (computed
+    only when a plan file or ``--json`` shows them)."""
     create_first: bool = False
     """A replacement that creates the new object before destroying the old one (JSON ``["create", "delete"]``, as
     Terraform's create_before_destroy): if the create fails, the old object is still there."""
@@ -264,7 +267,9 @@ class Action:
     def is_change(self) -> bool:
         return self.action is not ActionType.NOOP
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, fingerprints: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """``fingerprints`` (``collection/id`` -> fingerprint): where the live object's fingerprint comes from when
+        the action does not carry it."""
         out: dict[str, Any] = {
             "address": self.address,
             "kind": self.kind,
@@ -287,8 +292,11 @@ class Action:
             out["depends_on"] = list(self.depends_on)
         if self.notes:
             out["notes"] = list(self.notes)
-        if self.fingerprint:
-            out["fingerprint"] = self.fingerprint
+        fingerprint = self.fingerprint
+        if fingerprint is None and fingerprints is not None and self.id is not None:
+            fingerprint = fingerprints.get(f"{KINDS[self.kind].collection}/{self.id}")
+        if fingerprint:
+            out["fingerprint"] = fingerprint
         if self.used_by is not None:
             out["used_by"] = self.used_by.to_json()
         return out
@@ -399,7 +407,7 @@ class Plan:
             "manifests": {"dir": self.manifests_dir, "digest": self.manifests_digest},
             "target": {"base_url": self.base_url, "organization": dict(self.organization)},
             "options": {"targets": list(self.targets), "queue_delete_after": self.queue_delete_after},
-            "resource_changes": [a.to_json() for a in self.actions],
+            "resource_changes": [a.to_json(self.fingerprints if fingerprints else None) for a in self.actions],
             "warnings": [dict(w) for w in self.warnings],
             "notes": list(self.notes),
             "fingerprints": dict(self.fingerprints) if fingerprints else None,

@@ -289,7 +289,6 @@ def _desired_action(obj: DesiredObject, owned: Owned | None, resolver: Resolver,
         name=_name(obj, owned.live, resolver),
         changes=changes,
         protect=obj.protect,
-        fingerprint=owned.live.fingerprint(),
         adopt=owned.adopt is not None,
     )
     if any(c.forces_replacement for c in changes):
@@ -326,7 +325,6 @@ def _orphan_action(address: str, owned: Owned, options: PlanOptions, problems: P
         ActionType.DELETE,
         id=live.id,
         name=live.name,
-        fingerprint=live.fingerprint(),
         protect=owned.protect,
         reason="delete_because_no_manifest",
     )

@@ -6,6 +6,7 @@ from rossum_iac.engine.errors import StalePlanError
 from rossum_iac.engine.fingerprint import comparable_json
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.planner import PlanContext
+from rossum_iac.kinds import KINDS
 from rossum_iac.manifest.model import Stack
 
 
@@ -35,7 +36,7 @@ def check_live(saved: Plan, fresh: Plan, context: PlanContext) -> None:
             continue
         if owned is None or owned.live.id != action.id:
             changed.append(f"{action.address} (id {action.id}) no longer exists or is no longer owned by this stack")
-        elif action.fingerprint and owned.live.fingerprint() != action.fingerprint:
+        elif (expected := _fingerprint(saved, action)) and owned.live.fingerprint() != expected:
             changed.append(f"{action.address} ({owned.live.describe()}) was changed since the plan was made")
         else:
             now = fresh.action_for(action.address)
@@ -46,6 +47,15 @@ def check_live(saved: Plan, fresh: Plan, context: PlanContext) -> None:
         raise StalePlanError(f"the plan is stale; nothing was applied:\n{lines}\nRun plan again and review it.")
 
 
+def _fingerprint(saved: Plan, action: Action) -> str | None:
+    """The fingerprint the object had when ``saved`` was made: in a plan file each action carries it; a plan made
+    in this process has the fingerprints of everything it read."""
+    if action.fingerprint is not None or action.id is None:
+        return action.fingerprint
+    return saved.fingerprints.get(f"{KINDS[action.kind].collection}/{action.id}")
+
+
 def _comparable(action: Action) -> str:
-    """An action's JSON without its ordering details and with URL hosts dropped (the emulator's port changes)."""
-    return comparable_json(action.to_json() | {"depends_on": None})
+    """An action's JSON without its ordering details and its fingerprint (compared on its own, and only a saved
+    plan carries it), with URL hosts dropped (the emulator's port changes)."""
+    return comparable_json(action.to_json() | {"depends_on": None, "fingerprint": None})

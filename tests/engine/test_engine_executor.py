@@ -297,3 +297,26 @@ async def test_secret_values_echoed_by_the_server_are_masked_in_results():
     _, result = await apply(api, s)
     [failed] = result.results
     assert failed.detail == "HTTP 400: bad token (sensitive)"
+
+
+async def test_fingerprints_are_computed_only_for_plans_that_show_them(monkeypatch: pytest.MonkeyPatch):
+    """A plan rendered as text or Markdown never computes a fingerprint; its JSON (plan files, --json) gives every
+    action on an existing object the fingerprint of that object as read."""
+    import rossum_iac.engine.live as live_module
+    from rossum_iac.engine.fingerprint import fingerprint
+    from rossum_iac.kinds import KINDS
+
+    api = FakeAPI()
+    await apply(api, full_stack())
+    computed: list[str] = []
+    monkeypatch.setattr(live_module, "fingerprint", lambda kind, data: computed.append(kind) or fingerprint(kind, data))
+    plan, context = await make_plan(api, full_stack())
+    text_json = plan.to_json(fingerprints=False)
+    assert computed == []
+    assert not any("fingerprint" in a for a in text_json["resource_changes"])
+    full = plan.to_json()
+    existing = [a for a in full["resource_changes"] if a["id"] is not None]
+    assert existing and computed
+    for action in existing:
+        live = context.live.get(f"{KINDS[action['kind']].collection}/{action['id']}")
+        assert live is not None and action["fingerprint"] == fingerprint(live.kind, live.data)
