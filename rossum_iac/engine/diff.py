@@ -147,13 +147,19 @@ def _compare(
     if path in spec.write_only:
         _compare_secret(owned, path, value, resolver, out)
         return
-    sensitive = is_sensitive(value)
-    shown = desired_view(value, resolver, reveal=sensitive)
     if _is_tree(spec, path):
         changes = tuple(diff_schema(value, live, NestedDiffer(resolver, secrets_in=value)))
         if changes:
             out.append(FieldChange("content", format="schema", schema_changes=changes))
         return
+    if isinstance(value, dict) and isinstance(live, dict) and path not in spec.refs:
+        for key, item in value.items():
+            _compare(spec, desired, owned, f"{path}.{key}", item, live.get(key), resolver, out)
+        return
+    # Only leaves, lists and references get a view: a mapping's parts get theirs in the recursion above (a view
+    # of the whole, then of each part, went over a queue's settings once per level).
+    sensitive = is_sensitive(value)
+    shown = desired_view(value, resolver, reveal=sensitive)
     if path in spec.refs:
         live_view = _display_live_ref(spec, path, live, resolver)
         if path in spec.set_fields:
@@ -162,10 +168,6 @@ def _compare(
                 out.append(FieldChange.make(path, before, after, format="set", forces_replacement=replace))
         elif not matches(shown, live_view):
             out.append(FieldChange.make(path, live_view, shown, forces_replacement=replace))
-        return
-    if isinstance(value, dict) and isinstance(live, dict):
-        for key, item in value.items():
-            _compare(spec, desired, owned, f"{path}.{key}", item, live.get(key), resolver, out)
         return
     if path in spec.duration_fields:
         seconds = duration_seconds(shown)
