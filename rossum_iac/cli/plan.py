@@ -56,9 +56,6 @@ def plan(
 ) -> None:
     """Compare the manifests in DIRECTORY with the organization and show the changes apply would make."""
     from rossum_iac.engine import PlanOptions, make_plan
-    from rossum_iac.engine.planfile import stack_secret_values, write_plan
-    from rossum_iac.engine.render import render_plan
-    from rossum_iac.engine.render_markdown import render_plan_markdown
 
     shown_as = output_format(output_format_name, as_json, compact)
     stack = load_manifests(directory, env)
@@ -69,10 +66,16 @@ def plan(
     if shown_as == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif shown_as == "markdown":
+        from rossum_iac.engine.render_markdown import render_plan_markdown
+
         click.echo(render_plan_markdown(data, compact=compact), nl=False)
     else:
+        from rossum_iac.engine.render import render_plan
+
         click.echo(render_plan(data, color=use_color(), compact=compact), nl=False)
     if out is not None:
+        from rossum_iac.engine.planfile import stack_secret_values, write_plan
+
         write_plan(out, result, secrets=stack_secret_values(stack))
         message = f"Saved the plan to {out}. Apply exactly this plan with: rossum-iac apply {out}"
         if shown_as != "text":

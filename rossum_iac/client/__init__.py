@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from rossum_iac.client._async.client import AsyncRossumAPIClient
 from rossum_iac.client._core.requests import ExportFileFormats
-from rossum_iac.client._sync.client import SyncRossumAPIClient
 from rossum_iac.client.credentials import Token, UserCredentials
 from rossum_iac.client.errors import (
     APIClientError,
@@ -24,17 +23,21 @@ from rossum_iac.client.resources import Resource
 
 if TYPE_CHECKING:
     from rossum_iac.client import models
+    from rossum_iac.client._sync.client import SyncRossumAPIClient
     from rossum_iac.client.models import Deserializer, deserialize_default
 
 
 def __getattr__(name: str) -> Any:
     """``models``, ``Deserializer`` and ``deserialize_default`` are imported when first used: building the models'
-    pydantic classes takes about a tenth of a second, which a command that only reads JSON (plan) need not pay."""
-    if name in ("models", "Deserializer", "deserialize_default"):
-        import importlib
+    pydantic classes takes about a tenth of a second, which a command that only reads JSON (plan) need not pay.
+    So is ``SyncRossumAPIClient``, which the command-line tool never uses."""
+    import importlib
 
+    if name in ("models", "Deserializer", "deserialize_default"):
         models = importlib.import_module("rossum_iac.client.models")
         return models if name == "models" else getattr(models, name)
+    if name == "SyncRossumAPIClient":
+        return importlib.import_module("rossum_iac.client._sync.client").SyncRossumAPIClient
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
