@@ -3,12 +3,13 @@
     /tmp/sdkvenv/bin/python bench/sdk_read.py BASE_URL          # rossum-api (the public SDK), token in ROSSUM_API_TOKEN
     python bench/sdk_read.py BASE_URL --like                    # no SDK: an httpx script that behaves like it
 
-The organization (``retrieve_own_organization``: auth/user, then the organization) and every object of the eight
-collections a stack describes (workspaces, schemas, connectors, queues, inboxes, hooks, email templates, rules),
-the eight listings run concurrently with ``asyncio.gather``, the fastest way the SDK offers (inboxes through
-``request_paginated``: the SDK has no ``list_inboxes``); each listing fetches its pages 4 at a time, the SDK's
-``max_in_flight_requests`` default. It compares nothing: it only reads. Prints one JSON line: objects read per
-collection. ``bench/scale.py`` times the whole process next to ``rossum-iac plan``.
+The organization (``retrieve_own_organization``: auth/user, then the organization) and every object of the
+collections ``rossum-iac plan`` lists for the benchmark's stack (``COLLECTIONS``: the kinds' collections and the
+catalogues they name entries of; until the kinds of issue 14 these were eight), all listings run concurrently with
+``asyncio.gather``, the fastest way the SDK offers (``request_paginated`` where the SDK has no ``list_*`` method);
+each listing fetches its pages 4 at a time, the SDK's ``max_in_flight_requests`` default. It compares nothing: it
+only reads. Prints one JSON line: objects read per collection. ``bench/scale.py`` times the whole process next to
+``rossum-iac plan``.
 
 ``--like`` (when ``rossum_api`` is not installed): page 1, then the other pages with at most 4 in flight, JSON
 parsed into dicts, no models. Only the standard library and httpx are imported.
@@ -23,7 +24,12 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
-COLLECTIONS = ("workspaces", "schemas", "connectors", "queues", "inboxes", "hooks", "email_templates", "rules")
+COLLECTIONS = (
+    "workspaces", "schemas", "connectors", "queues", "inboxes", "hooks", "email_templates", "rules",
+    "users", "engines", "dedicated_engines", "groups", "hook_templates", "generic_engines",
+)
+"""What ``rossum-iac plan`` lists for a stack without triggers or labels: the collections of its kinds and the
+catalogues they name entries of (user roles, hook templates, generic engines)."""
 
 
 async def read_with_sdk(base_url: str, token: str) -> dict[str, int]:
@@ -45,6 +51,12 @@ async def read_with_sdk(base_url: str, token: str) -> dict[str, int]:
         collect(client.list_hooks()),
         collect(client.list_email_templates()),
         collect(client.list_rules()),
+        collect(client.list_users()),
+        collect(client.list_engines()),
+        collect(client.request_paginated("dedicated_engines")),  # no list_dedicated_engines
+        collect(client.list_user_roles()),
+        collect(client.list_hook_templates()),
+        collect(client.request_paginated("generic_engines")),  # no list_generic_engines
     )
     await client._http_client.client.aclose()
     assert organization.id
