@@ -187,13 +187,15 @@ async def read_catalog(client: APIClient, collection: str) -> list[Mapping[str, 
     return [dict(item) async for item in client.request_paginated(collection)]
 
 
-async def read_live(client: APIClient, kinds: Iterable[str] = KIND_NAMES) -> LiveState:
-    """The organization, every object of the given kinds and the catalogues they name entries of, read
-    concurrently."""
+async def read_live(
+    client: APIClient, kinds: Iterable[str] = KIND_NAMES, catalogs: Iterable[str] | None = None
+) -> LiveState:
+    """The organization, every object of the given kinds and the catalogues they name entries of (or
+    ``catalogs``), read concurrently."""
     kinds = tuple(kinds)
     singletons = tuple(kind for kind in kinds if KINDS[kind].singleton)
     listed = tuple(kind for kind in kinds if kind not in singletons)
-    catalogs = sorted({c for kind in kinds for c in KINDS[kind].catalogs})
+    catalogs = sorted({c for kind in kinds for c in KINDS[kind].catalogs} if catalogs is None else set(catalogs))
     results = await gather_or_cancel(
         read_organization(client),
         *(read_collection(client, kind) for kind in listed),

@@ -15,7 +15,14 @@ from rossum_iac.engine.errors import PlanError
 from rossum_iac.engine.graph import closure, topo_sort
 from rossum_iac.engine.identity import Owned, Ownership, match, recorded_kinds
 from rossum_iac.engine.impact import breaking_warnings
-from rossum_iac.engine.live import APIClient, LiveObject, LiveState, gather_or_cancel, read_collection, read_live
+from rossum_iac.engine.live import (
+    APIClient,
+    LiveObject,
+    LiveState,
+    gather_or_cancel,
+    read_collection,
+    read_live,
+)
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.resolve import Resolver, desired_view
 from rossum_iac.engine.twins import find_twins, import_command
@@ -492,13 +499,36 @@ async def make_plan(
     """Read the organization (list endpoints only) and plan ``stack`` against it.
 
     Kinds ``listed_on_demand`` are read only when the stack declares one, or after the first reads show records
-    of this stack for them (objects it manages and no longer declares: the plan deletes them); ``every_kind``
-    reads them all (a drift report that lists unmanaged objects)."""
-    deferred = set() if every_kind else {k for k in KIND_NAMES if KINDS[k].listed_on_demand and not stack.of_kind(k)}
-    live = await read_live(client, [k for k in KIND_NAMES if k not in deferred])
-    recorded = deferred & recorded_kinds(live, stack.name)
-    if recorded:
-        kinds = [k for k in KIND_NAMES if k in recorded]
-        read = await gather_or_cancel(*(read_collection(client, kind) for kind in kinds))
-        live = live.with_objects(dict(zip(kinds, read, strict=True)))
+    of this stack for them (objects it manages and no longer declares: the plan deletes them); the catalogues a
+    kind names entries of (user roles, hook templates), only when the stack declares an object of that kind.
+    ``every_kind`` reads them all (a drift report that lists unmanaged objects)."""
+    live = await read_live(client, _listed_first(stack, every_kind), _catalogs(stack, every_kind))
+    if not every_kind:
+        live = await _read_recorded(client, live, stack)
     return build_plan(stack, live, options, base_url=base_url, strict=strict)
+
+
+def _declared(stack: Stack) -> set[str]:
+    return {k for k in KIND_NAMES if stack.of_kind(k)}
+
+
+def _listed_first(stack: Stack, every_kind: bool) -> list[str]:
+    """Kinds listed before the records are known: every kind but those listed on demand that ``stack`` does not
+    declare."""
+    declared = _declared(stack)
+    return [k for k in KIND_NAMES if every_kind or not KINDS[k].listed_on_demand or k in declared]
+
+
+def _catalogs(stack: Stack, every_kind: bool) -> set[str] | None:
+    """Catalogues to read: those of the kinds ``stack`` declares (``None``: those of every kind read)."""
+    return None if every_kind else {c for k in _declared(stack) for c in KINDS[k].catalogs}
+
+
+async def _read_recorded(client: APIClient, live: LiveState, stack: Stack) -> LiveState:
+    """The kinds listed on demand that the stack no longer declares but still records (the plan deletes their
+    objects), known once the records have been read."""
+    kinds = [k for k in KIND_NAMES if k not in live.objects and k in recorded_kinds(live, stack.name)]
+    if not kinds:
+        return live
+    read = await gather_or_cancel(*(read_collection(client, kind) for kind in kinds))
+    return live.with_objects(dict(zip(kinds, read, strict=True)))

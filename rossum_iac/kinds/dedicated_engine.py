@@ -24,6 +24,7 @@ KIND = KindDef(
     description="A dedicated AI engine trained by Rossum (a draft until training starts, then read-only): name and "
     "description. Queues name it in Queue.dedicated_engine.",
     identity=Identity.ORGANIZATION_RECORD,
+    listed_on_demand=True,
     label="dedicated engine",
     folder="dedicated-engines",
     protect_by_default=True,

@@ -27,6 +27,7 @@ KIND = KindDef(
     description="An AI engine of the organization (internal API): name, type, description, whether it learns. "
     "Queues name it in Queue.engine.",
     identity=Identity.ORGANIZATION_RECORD,
+    listed_on_demand=True,
     folder="engines",
     organization_field="organization",
     protect_by_default=True,

@@ -1,6 +1,7 @@
-"""Kinds ``listed_on_demand`` (triggers, labels): a plan lists them only when the stack declares one or records
-one. A stack that never managed them does not pay for their pages; a stack that stops declaring them still finds
-its objects (after reading the records) and deletes them; a drift report of unmanaged objects still lists them."""
+"""Kinds ``listed_on_demand`` (triggers, labels, engines): a plan lists them only when the stack declares one or
+records one, and the catalogues of a kind only when the stack declares an object of it. A stack that never
+managed them does not pay for their pages; a stack that stops declaring them still finds its objects (after
+reading the records) and deletes them; a drift report of unmanaged objects still lists them."""
 
 from __future__ import annotations
 
@@ -55,7 +56,11 @@ async def test_a_plan_lists_triggers_and_labels_only_for_a_stack_that_has_some()
                                         response_post_processor=record) as client:
             plan, context = await make_plan(client, _stack(*BASE))
             assert not _listed(sent, "triggers") and not _listed(sent, "labels")
-            assert _listed(sent, "queues") and _listed(sent, "email_templates")
+            assert not _listed(sent, "engines") and not _listed(sent, "dedicated_engines")
+            assert _listed(sent, "queues") and _listed(sent, "email_templates") and _listed(sent, "users")
+            # catalogues: only those of kinds declared (a queue's generic engine; no hook, no user here)
+            assert _listed(sent, "generic_engines")
+            assert not _listed(sent, "hook_templates") and not _listed(sent, "groups")
             assert (await execute(client, plan, context, parallelism=2)).ok
 
             sent.clear()
