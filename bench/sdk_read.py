@@ -25,11 +25,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 COLLECTIONS = (
-    "workspaces", "schemas", "connectors", "queues", "inboxes", "hooks", "email_templates", "rules",
-    "users", "engines", "dedicated_engines", "groups", "hook_templates", "generic_engines",
+    "workspaces", "schemas", "connectors", "queues", "inboxes", "hooks", "email_templates", "rules", "users",
+    "hook_templates", "generic_engines",
 )
-"""What ``rossum-iac plan`` lists for a stack without triggers or labels: the collections of its kinds and the
-catalogues they name entries of (user roles, hook templates, generic engines)."""
+"""What ``rossum-iac plan`` lists for the benchmark's stack (no triggers, labels, engines or users declared): the
+collections of the kinds it must always list (those that carry their ownership in their own metadata) and of those
+it declares, and the catalogues its kinds name entries of (hook templates, generic engines)."""
 
 
 async def read_with_sdk(base_url: str, token: str) -> dict[str, int]:
@@ -52,9 +53,6 @@ async def read_with_sdk(base_url: str, token: str) -> dict[str, int]:
         collect(client.list_email_templates()),
         collect(client.list_rules()),
         collect(client.list_users()),
-        collect(client.list_engines()),
-        collect(client.request_paginated("dedicated_engines")),  # no list_dedicated_engines
-        collect(client.list_user_roles()),
         collect(client.list_hook_templates()),
         collect(client.request_paginated("generic_engines")),  # no list_generic_engines
     )
