@@ -527,7 +527,8 @@ def _catalogs(stack: Stack, every_kind: bool) -> set[str] | None:
 async def _read_recorded(client: APIClient, live: LiveState, stack: Stack) -> LiveState:
     """The kinds listed on demand that the stack no longer declares but still records (the plan deletes their
     objects), known once the records have been read."""
-    kinds = [k for k in KIND_NAMES if k not in live.objects and k in recorded_kinds(live, stack.name)]
+    recorded = recorded_kinds(live, stack.name)
+    kinds = [k for k in KIND_NAMES if k not in live.objects and k in recorded]
     if not kinds:
         return live
     read = await gather_or_cancel(*(read_collection(client, kind) for kind in kinds))
