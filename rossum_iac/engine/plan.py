@@ -260,6 +260,11 @@ class Action:
         return self.address.split("/", 1)[0]
 
     @property
+    def tail(self) -> str | None:
+        """``collection/id`` of the live object (``None`` for a create)."""
+        return None if self.id is None else f"{KINDS[self.kind].collection}/{self.id}"
+
+    @property
     def key(self) -> str:
         return self.address.split("/", 1)[1]
 
@@ -293,8 +298,8 @@ class Action:
         if self.notes:
             out["notes"] = list(self.notes)
         fingerprint = self.fingerprint
-        if fingerprint is None and fingerprints is not None and self.id is not None:
-            fingerprint = fingerprints.get(f"{KINDS[self.kind].collection}/{self.id}")
+        if fingerprint is None and fingerprints is not None and self.tail is not None:
+            fingerprint = fingerprints.get(self.tail)
         if fingerprint:
             out["fingerprint"] = fingerprint
         if self.used_by is not None:

@@ -6,7 +6,6 @@ from rossum_iac.engine.errors import StalePlanError
 from rossum_iac.engine.fingerprint import comparable_json
 from rossum_iac.engine.plan import Action, ActionType, Plan
 from rossum_iac.engine.planner import PlanContext
-from rossum_iac.kinds import KINDS
 from rossum_iac.manifest.model import Stack
 
 
@@ -50,9 +49,9 @@ def check_live(saved: Plan, fresh: Plan, context: PlanContext) -> None:
 def _fingerprint(saved: Plan, action: Action) -> str | None:
     """The fingerprint the object had when ``saved`` was made: in a plan file each action carries it; a plan made
     in this process has the fingerprints of everything it read."""
-    if action.fingerprint is not None or action.id is None:
+    if action.fingerprint is not None or action.tail is None:
         return action.fingerprint
-    return saved.fingerprints.get(f"{KINDS[action.kind].collection}/{action.id}")
+    return saved.fingerprints.get(action.tail)
 
 
 def _comparable(action: Action) -> str:
