@@ -502,26 +502,13 @@ async def make_plan(
     of this stack for them (objects it manages and no longer declares: the plan deletes them); the catalogues a
     kind names entries of (user roles, hook templates), only when the stack declares an object of that kind.
     ``every_kind`` reads them all (a drift report that lists unmanaged objects)."""
-    live = await read_live(client, _listed_first(stack, every_kind), _catalogs(stack, every_kind))
+    declared = {obj.kind for obj in stack.objects}
+    listed = [k for k in KIND_NAMES if every_kind or not KINDS[k].listed_on_demand or k in declared]
+    catalogs = None if every_kind else {c for k in declared for c in KINDS[k].catalogs}
+    live = await read_live(client, listed, catalogs)
     if not every_kind:
         live = await _read_recorded(client, live, stack)
     return build_plan(stack, live, options, base_url=base_url, strict=strict)
-
-
-def _declared(stack: Stack) -> set[str]:
-    return {k for k in KIND_NAMES if stack.of_kind(k)}
-
-
-def _listed_first(stack: Stack, every_kind: bool) -> list[str]:
-    """Kinds listed before the records are known: every kind but those listed on demand that ``stack`` does not
-    declare."""
-    declared = _declared(stack)
-    return [k for k in KIND_NAMES if every_kind or not KINDS[k].listed_on_demand or k in declared]
-
-
-def _catalogs(stack: Stack, every_kind: bool) -> set[str] | None:
-    """Catalogues to read: those of the kinds ``stack`` declares (``None``: those of every kind read)."""
-    return None if every_kind else {c for k in _declared(stack) for c in KINDS[k].catalogs}
 
 
 async def _read_recorded(client: APIClient, live: LiveState, stack: Stack) -> LiveState:
