@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rossum_iac.manifest.files import FileProblem, decode_utf8, read_file
+from rossum_iac.manifest.files import FileProblem, ManifestFiles, decode_utf8
 from rossum_iac.manifest.yaml_io import Pos, YamlSyntaxError, YMap, parse_documents
 
 STRUCTURED_SUFFIXES = (".json", ".yaml", ".yml")
@@ -57,6 +57,8 @@ class IncludeReader:
     def __init__(self, root: Path):
         self.root = root
         self.root_resolved = root.resolve()
+        self.files = ManifestFiles(self.root_resolved)
+        """Every file of the directory is read through it, manifests too."""
         self.included: set[Path] = set()
         self._yaml_cache: dict[Path, Any] = {}
 
@@ -83,26 +85,18 @@ class IncludeReader:
             )
         candidate = manifest_file.parent / rel
         try:
-            resolved = candidate.resolve()
-        except (OSError, RuntimeError):  # a loop of symbolic links (RuntimeError before Python 3.13)
-            raise IncludeError(f"include path {rel!r} is a loop of symbolic links", manifest_file, where) from None
-        if not resolved.is_relative_to(self.root_resolved):
-            raise IncludeError(
-                f"include path {rel!r} points outside the manifest directory {self.root}; included files must be "
-                "inside it",
-                manifest_file,
-                where,
-            )
+            resolved = self.files.resolve(candidate)
+        except FileProblem:  # a link out of the directory, a loop, a missing part: said below, in these words
+            resolved = self._resolve_problem(candidate, rel, manifest_file, where)
         display = self.root / resolved.relative_to(self.root_resolved)
-        if resolved.is_dir() or not resolved.exists():
-            what = "is a directory" if resolved.is_dir() else "does not exist"
-            raise IncludeError(f"included file {display} {what} (from {{file: {rel}}})", manifest_file, where)
+        if resolved.is_dir():
+            raise IncludeError(f"included file {display} is a directory (from {{file: {rel}}})", manifest_file, where)
         if structured and resolved.suffix.lower() not in STRUCTURED_SUFFIXES:
             raise IncludeError(
                 f"schema content must be a .json, .yaml or .yml file, not {resolved.name}", manifest_file, where
             )
         try:  # a regular file of a bounded size (not a named pipe, device or huge file)
-            data = read_file(resolved, self.root_resolved)
+            data = self.files.read(resolved)
         except FileProblem as exc:
             raise IncludeError(f"included file {display} {exc} (from {{file: {rel}}})", manifest_file, where) from None
         text, bad_pos, bad_byte = decode_utf8(data)
@@ -119,6 +113,25 @@ class IncludeReader:
             return Included(display, resolved, data, value, positioned=False)
         value = self._yaml(resolved, text, display)
         return Included(display, resolved, data, value)
+
+    def _resolve_problem(self, candidate: Path, rel: str, manifest_file: Path, where: Pos) -> Path:
+        """Why ``candidate`` cannot be included, as an ``IncludeError``; a path that resolves inside the directory
+        but does not exist is returned (``read`` says so)."""
+        try:
+            resolved = candidate.resolve()
+        except (OSError, RuntimeError):  # a loop of symbolic links (RuntimeError before Python 3.13)
+            raise IncludeError(f"include path {rel!r} is a loop of symbolic links", manifest_file, where) from None
+        if not resolved.is_relative_to(self.root_resolved):
+            raise IncludeError(
+                f"include path {rel!r} points outside the manifest directory {self.root}; included files must be "
+                "inside it",
+                manifest_file,
+                where,
+            )
+        if not resolved.exists():
+            display = self.root / resolved.relative_to(self.root_resolved)
+            raise IncludeError(f"included file {display} does not exist (from {{file: {rel}}})", manifest_file, where)
+        return resolved
 
     def _yaml(self, resolved: Path, text: str, display: Path) -> Any:
         if display in self._yaml_cache:

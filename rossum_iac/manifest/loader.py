@@ -24,7 +24,7 @@ from rossum_iac.kinds import KIND_NAMES, KINDS
 from rossum_iac.kinds.base import KEY_MAX_LENGTH, KEY_PATTERN, MARKER_KEY, TOOL_OPTIONS, Content
 from rossum_iac.manifest.checks import LoadedObject, RefSite, check_stack
 from rossum_iac.manifest.errors import WARNING, ManifestError, ManifestErrors, sort_errors
-from rossum_iac.manifest.files import FileProblem, decode_utf8, read_file
+from rossum_iac.manifest.files import FileProblem, decode_utf8
 from rossum_iac.manifest.includes import Included, IncludeError, IncludeReader, is_include
 from rossum_iac.manifest.limits import metadata_problem
 from rossum_iac.manifest.locate import Locator
@@ -188,6 +188,9 @@ class _Loader:
         self.errors: list[ManifestError] = []
         self.warnings: list[ManifestError] = []
         self.digest_parts: dict[str, bytes] = {}
+        """Each file read, by its path below the root (POSIX): what the stack's digest is made of."""
+        self._relative: dict[Path, str] = {}
+        """The YAML files found, with their paths below the root (POSIX)."""
         self.files: list[Path] = []
         self.includes = IncludeReader(root)
         self.resolver: Resolver | None = None
@@ -317,15 +320,17 @@ class _Loader:
         stack_files: list[Path] = []
         env_files: list[Path] = []
         manifests: list[Path] = []
-        found: list[Path] = []
-        for dirpath, dirnames, filenames in os.walk(self.root):
+        found: list[tuple[tuple[str, ...], Path]] = []  # (parts below the root, path)
+        top = os.fspath(self.root)
+        for dirpath, dirnames, filenames in os.walk(top):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            below = tuple(Path(os.path.relpath(dirpath, top)).parts) if dirpath != top else ()
             for name in filenames:
                 if not name.startswith(".") and name.lower().endswith(_YAML_SUFFIXES):
-                    found.append(Path(dirpath) / name)
-        found.sort(key=lambda p: p.relative_to(self.root).as_posix())
-        for path in found:
-            parts = path.relative_to(self.root).parts
+                    found.append(((*below, name), Path(dirpath, name)))
+        found.sort(key=lambda item: "/".join(item[0]))
+        for parts, path in found:
+            self._relative[path] = "/".join(parts)
             if len(parts) == 1 and parts[0] in STACK_FILE_NAMES:
                 stack_files.append(path)
             elif len(parts) == 2 and parts[0] == ENVIRONMENTS_DIR:
@@ -353,11 +358,11 @@ class _Loader:
     def _parse(self, path: Path) -> list[Document] | None:
         self.files.append(path)
         try:  # only regular files inside the directory, of a bounded size (a FIFO or /dev/zero must not hang it)
-            data = read_file(path, self.includes.root_resolved)
+            data = self.includes.files.read(path)
         except FileProblem as exc:
             self.error(path, (0, 0), f"this file {exc}")
             return None
-        self.digest_parts[path.relative_to(self.root).as_posix()] = data
+        self.digest_parts[self._relative.get(path) or path.relative_to(self.root).as_posix()] = data
         text, bad_pos, bad_byte = decode_utf8(data)
         if text is None:
             self.error(path, bad_pos, f"the file is not UTF-8 text ({bad_byte})")

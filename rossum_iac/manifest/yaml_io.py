@@ -253,7 +253,7 @@ class _Composer:
                 mark = event.start_mark
                 pos = (mark.line + 1, mark.column + 1)
                 nodes += 1
-                if event.tag is not None:
+                if event.ctag is not None:  # an explicit tag (``ctag``: the slot behind the ``tag`` property)
                     self.fallback = True
                     value: Any = event.value
                 elif event.style:
@@ -276,7 +276,7 @@ class _Composer:
                         mark.line + 1,
                         mark.column + 1,
                     )
-                if event.tag is not None:
+                if event.ctag is not None:
                     self.fallback = True
                 nodes += 1
                 container = YMap if cls is MappingStartEvent else YSeq

@@ -55,13 +55,36 @@ def test_a_file_that_grew_after_its_size_was_taken_is_read_to_its_end(
 ) -> None:
     path = root / "hooks" / "a.yaml"
     path.write_bytes(b"x" * 300)
-    real_stat, real_fstat = os.stat, os.fstat
+    real_stat, real_lstat, real_fstat = os.stat, os.lstat, os.fstat
 
     def smaller(info: os.stat_result) -> os.stat_result:  # as taken before the file grew to 300 bytes
         return os.stat_result((info.st_mode, *info[1:6], 10, *info[7:]))
 
     monkeypatch.setattr(files.os, "stat", lambda path, **kw: smaller(real_stat(path, **kw)))
+    monkeypatch.setattr(files.os, "lstat", lambda path, **kw: smaller(real_lstat(path, **kw)))
     monkeypatch.setattr(files.os, "fstat", lambda fd: smaller(real_fstat(fd)))
     assert read_file(path, root.resolve()) == b"x" * 300
     with pytest.raises(FileProblem, match="larger than"):
         read_file(path, root.resolve(), limit=200)
+
+
+def test_one_reader_checks_each_directory_once(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("b", "c"):
+        (root / "hooks" / f"{name}.yaml").write_text(f"kind: {name}\n")
+    checked: list[str] = []
+    real_lstat, prefix = os.lstat, f"{root.resolve()}/"
+
+    def lstat(path: str) -> os.stat_result:
+        checked.append(path.removeprefix(prefix))
+        return real_lstat(path)
+
+    reader = files.ManifestFiles(root.resolve())
+    monkeypatch.setattr(files.os, "lstat", lstat)
+    assert [reader.read(root / "hooks" / f"{n}.yaml") for n in "abc"] == [b"kind: Hook\n", b"kind: b\n", b"kind: c\n"]
+    assert checked == ["hooks", "hooks/a.yaml", "hooks/b.yaml", "hooks/c.yaml"]
+
+
+def test_a_file_where_a_directory_was_expected_takes_the_long_way(root: Path) -> None:
+    resolved = root.resolve()
+    with pytest.raises(FileProblem, match="cannot be read"):
+        files.ManifestFiles(resolved).read(root / "hooks" / "a.yaml" / "x.yaml")
