@@ -130,7 +130,7 @@ def _apply_directory(
         plan, context = run_with_client(
             target, lambda client: make_plan(client, stack, options, base_url=target.base_url)
         )
-        text = render_plan(plan.to_json(fingerprints=False), color=use_color())
+        text = render_plan(plan.to_json(fingerprints=False, no_ops=False), color=use_color())
         if as_json:
             log(text.rstrip("\n"))
         else:

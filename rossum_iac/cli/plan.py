@@ -62,7 +62,8 @@ def plan(
     options = PlanOptions(targets=targets, queue_delete_after=parse_queue_delete_after(queue_delete_after))
     with api_target(target_options, stack=stack) as target:
         result, _ = run_with_client(target, lambda client: make_plan(client, stack, options, base_url=target.base_url))
-    data = result.to_json(fingerprints=shown_as == "json")  # the renderings never show them
+    full = shown_as == "json"  # the renderings show neither fingerprints nor actions that change nothing
+    data = result.to_json(fingerprints=full, no_ops=full)
     if shown_as == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif shown_as == "markdown":

@@ -185,7 +185,7 @@ def _adopt(target: Any, pulled: Any, directory: Path, auto_approve: bool, as_jso
     if not plan.has_changes:
         click.echo("Every pulled object is already managed by this stack.", err=as_json)
         return {"ok": True, "adopted": 0}
-    text = render_plan(plan.to_json(fingerprints=False), color=use_color())
+    text = render_plan(plan.to_json(fingerprints=False, no_ops=False), color=use_color())
     click.echo(text, err=as_json)
     if not auto_approve and not confirmed(
         f"Record these {len(plan.changes)} objects as managed by stack {pulled.stack!r}?", err=as_json

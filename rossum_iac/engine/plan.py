@@ -396,11 +396,13 @@ class Plan:
                 return a
         return None
 
-    def to_json(self, *, fingerprints: bool = True) -> dict[str, Any]:
+    def to_json(self, *, fingerprints: bool = True, no_ops: bool = True) -> dict[str, Any]:
         """The plan as JSON (plan files, ``--json``). ``fingerprints=False`` leaves out the fingerprints of the
         objects read, which only a plan file and ``--json`` show: the text and markdown renderings never read them,
         and computing them (canonical JSON and a SHA-256 of every live object, most of them unmanaged default
-        email templates and triggers) is then not done at all (``LiveState.fingerprints`` is lazy)."""
+        email templates and triggers) is then not done at all (``LiveState.fingerprints`` is lazy).
+        ``no_ops=False`` leaves out the actions that change nothing, which the renderings do not show either (in
+        a plan of 5,000 unchanged objects, their JSON was a tenth of the diff's time)."""
         from rossum_iac import __version__
 
         out: dict[str, Any] = {
@@ -412,7 +414,11 @@ class Plan:
             "manifests": {"dir": self.manifests_dir, "digest": self.manifests_digest},
             "target": {"base_url": self.base_url, "organization": dict(self.organization)},
             "options": {"targets": list(self.targets), "queue_delete_after": self.queue_delete_after},
-            "resource_changes": [a.to_json(self.fingerprints if fingerprints else None) for a in self.actions],
+            "resource_changes": [
+                a.to_json(self.fingerprints if fingerprints else None)
+                for a in self.actions
+                if no_ops or a.action is not ActionType.NOOP
+            ],
             "warnings": [dict(w) for w in self.warnings],
             "notes": list(self.notes),
             "fingerprints": dict(self.fingerprints) if fingerprints else None,

@@ -299,6 +299,23 @@ async def test_secret_values_echoed_by_the_server_are_masked_in_results():
     assert failed.detail == "HTTP 400: bad token (sensitive)"
 
 
+async def test_the_json_the_renderings_read_leaves_out_no_ops_and_renders_the_same():
+    from rossum_iac.engine.render import render_plan
+    from rossum_iac.engine.render_markdown import render_plan_markdown
+
+    api = FakeAPI()
+    await apply(api, full_stack())
+    changed = [dataclasses.replace(o, fields={**o.fields, "name": "Renamed"}) if o.key == "ws" else o
+               for o in full_stack().objects]
+    plan, _ = await make_plan(api, stack(*changed))
+    assert {a.action for a in plan.actions} == {ActionType.UPDATE, ActionType.NOOP}
+    full, lean = plan.to_json(fingerprints=False), plan.to_json(fingerprints=False, no_ops=False)
+    assert [a["address"] for a in lean["resource_changes"]] == ["Workspace/ws"]
+    assert len(full["resource_changes"]) == len(plan.actions)
+    assert render_plan(lean) == render_plan(full)
+    assert render_plan_markdown(lean) == render_plan_markdown(full)
+
+
 async def test_fingerprints_are_computed_only_for_plans_that_show_them(monkeypatch: pytest.MonkeyPatch):
     """A plan rendered as text or Markdown never computes a fingerprint; its JSON (plan files, --json) gives every
     action on an existing object the fingerprint of that object as read."""
