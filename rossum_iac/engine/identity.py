@@ -166,10 +166,15 @@ def recorded_kinds(live: LiveState, stack: str) -> set[str]:
             live.organization, kind.collection
         ).get(stack):
             out.add(kind.name)
+    queue_kinds = [k for k in KINDS.values() if k.identity is Identity.QUEUE_RECORD]
     for queue in live.of_kind(RECORD_HOLDER):
-        marker = Marker.parse(queue.metadata)
-        if marker is not None and marker.stack == stack:
-            out.update(k.name for k in KINDS.values() if marker.records.get(k.collection))
+        raw = queue.metadata.get(MARKER_KEY)
+        if not isinstance(raw, Mapping) or raw.get("stack") != stack or not isinstance(raw.get("key"), str):
+            continue  # (not ``Marker.parse``: this runs before the queues' markers are parsed for matching)
+        for kind in queue_kinds:
+            records = raw.get(kind.collection)
+            if isinstance(records, Mapping) and any(RegistryEntry.parse(v) is not None for v in records.values()):
+                out.add(kind.name)
     return out
 
 
@@ -245,6 +250,8 @@ def match(
     their ownership records (``import``, ``pull --adopt``)."""
     result = Ownership(stack.name)
     claimed: set[str] = set()
+    markers: dict[str, Marker] = {}
+    """URL tail -> marker of every live object that has one and is not being deleted (parsed once)."""
 
     for kind, spec in KINDS.items():
         if not spec.has_metadata:
@@ -256,6 +263,7 @@ def match(
             marker = Marker.parse(obj.metadata)
             if marker is None:
                 continue
+            markers[obj.tail] = marker
             claimed.add(obj.tail)
             if marker.stack != stack.name:
                 result.foreign.append((marker.stack, obj))
@@ -277,7 +285,7 @@ def match(
     resolver = result.resolver()
     for recorded in KINDS.values():
         if recorded.identity is Identity.QUEUE_RECORD:
-            _match_queue_records(recorded, stack, live, result, resolver, claimed)
+            _match_queue_records(recorded, stack, live, result, resolver, claimed, markers)
         elif recorded.identity is Identity.ORGANIZATION_RECORD:
             _match_organization_records(recorded, stack, live, result, resolver, claimed)
         else:
@@ -315,15 +323,21 @@ def _adopt(
 
 
 def _match_queue_records(
-    kind: KindDef, stack: Stack, live: LiveState, result: Ownership, resolver: Resolver, claimed: set[str]
+    kind: KindDef,
+    stack: Stack,
+    live: LiveState,
+    result: Ownership,
+    resolver: Resolver,
+    claimed: set[str],
+    markers: Mapping[str, Marker],
 ) -> None:
     parent = kind.parent_field or ""
     objects = {obj.tail: obj for obj in live.of_kind(kind.name)}
     deleting_queues = {q.tail for q in result.deleting}
     # Records held by every queue (any stack): their objects are claimed.
     for queue in live.of_kind(RECORD_HOLDER):
-        marker = Marker.parse(queue.metadata)
-        if marker is None or queue.is_deleting:
+        marker = markers.get(queue.tail)  # none for a queue being deleted
+        if marker is None:
             continue
         queue_address = f"{RECORD_HOLDER}/{marker.key}"
         for key, entry in marker.records_of(kind.collection).items():
