@@ -175,9 +175,22 @@ def _parse_events(text: str) -> list[Document]:
     return docs
 
 
-@lru_cache(maxsize=8192)
+_IMPLICIT = _RESOLVER.versioned_resolver
+_TYPED_STARTS = frozenset(start for start in _IMPLICIT if start) if None not in _IMPLICIT else frozenset()
+"""The first characters of the plain scalars the resolver may type as something else than a string (digits,
+``-``, ``.``, ``t``, ``n``, ``~``...): its table of implicit types is keyed by first character (YAML 1.2). Empty
+(every scalar is typed) if the resolver has types for any first character (the key ``None``)."""
+
+
 def _plain(text: str) -> Any:
     """The value of a plain (unquoted) scalar, typed exactly as ruamel's round-trip loader types it (YAML 1.2)."""
+    if _TYPED_STARTS and text and text[0] not in _TYPED_STARTS:
+        return text  # most scalars (names, keys, URLs) are strings the resolver would not even try to type
+    return _typed_plain(text)
+
+
+@lru_cache(maxsize=8192)
+def _typed_plain(text: str) -> Any:
     tag = str(_RESOLVER.resolve(ScalarNode, text, (True, False)))
     if tag == _STR:
         return text

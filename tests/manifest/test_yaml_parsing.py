@@ -13,6 +13,8 @@ import warnings
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from rossum_iac.manifest import yaml_io
@@ -198,6 +200,26 @@ def test_values() -> None:
     }
     types = {key: type(value) for key, value in docs[0].data.items()}
     assert types["t"] is bool and types["a"] is int and types["f"] is float and types["when"] is str
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=12))
+def test_a_scalar_not_typed_by_its_first_character_is_the_string_the_resolver_gives(text: str) -> None:
+    """The shortcut of ``_plain``: a first character outside the resolver's table means a string."""
+    try:
+        typed = yaml_io._typed_plain(text)
+    except yaml_io._BadScalar:  # looks like a number or a date but is none: no shortcut may hide that
+        with pytest.raises(yaml_io._BadScalar):
+            yaml_io._plain(text)
+        return
+    shortcut = yaml_io._plain(text)
+    assert repr(shortcut) == repr(typed) and type(shortcut) is type(typed)  # repr: nan is not nan
+
+
+def test_the_typed_first_characters_are_those_of_numbers_booleans_nulls_and_special_keys() -> None:
+    assert set("0123456789-+.tTfFnN~=<") <= yaml_io._TYPED_STARTS
+    assert not {"a", "h", "I", "x", "/", "_"} & yaml_io._TYPED_STARTS
+    assert yaml_io._plain("invoice_id") == "invoice_id" and yaml_io._plain("null") is None
 
 
 def test_keys_are_compared_as_text() -> None:
