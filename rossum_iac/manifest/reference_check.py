@@ -94,7 +94,7 @@ def check_references(objects: list[DesiredObject], locator: Locator, error: Repo
         schemas, everywhere = scope.of(obj)
         if not schemas:
             continue
-        for ref in find_references(obj.kind, obj.fields):
+        for ref in find_references(obj.kind, obj.fields, scope.nodes.get(obj.key) if obj.kind == "Schema" else None):
             if ref.strength not in (CERTAIN, LIKELY):
                 continue
             missing = [s for s in schemas if ref.schema_id not in scope.nodes[s]]

@@ -180,8 +180,13 @@ def node_at(content: Any, path: Path) -> Any:
 # --- finding references --------------------------------------------------------------------------------------------
 
 
-def find_references(kind: str, fields: Mapping[str, Any]) -> list[SchemaIdRef]:
-    """Every mention of a schema id in one object's fields (manifest values or live API data)."""
+def find_references(
+    kind: str, fields: Mapping[str, Any], nodes: Mapping[str, SchemaNode] | None = None
+) -> list[SchemaIdRef]:
+    """Every mention of a schema id in one object's fields (manifest values or live API data). ``nodes``: a
+    schema's ``schema_nodes`` of its content, when the caller has them already."""
+    if kind == "Schema":
+        return list(_schema(fields, nodes))
     finder = _FINDERS.get(kind)
     return list(finder(fields)) if finder is not None else []
 
@@ -263,9 +268,10 @@ def _rule(fields: Mapping[str, Any]) -> Iterator[SchemaIdRef]:
                 yield from _placeholders(leaf, where)
 
 
-def _schema(fields: Mapping[str, Any]) -> Iterator[SchemaIdRef]:
-    content = fields.get("content")
-    for node in schema_nodes(content).values():
+def _schema(fields: Mapping[str, Any], nodes: Mapping[str, SchemaNode] | None = None) -> Iterator[SchemaIdRef]:
+    if nodes is None:
+        nodes = schema_nodes(fields.get("content"))
+    for node in nodes.values():
         data = node.data
         base: Path = ("content", *node.path)
         for attribute in _SCHEMA_TEXT_ATTRIBUTES:
