@@ -157,7 +157,10 @@ def test_ctrl_c_reports_uploads_done(docs: DocsEnv):
     docs.emu.settings.latency_ms = 150
     paths = docs.files(30)
     env = {**os.environ, "ROSSUM_API_TOKEN": docs.emu.token, "NO_COLOR": "1"}
-    command = [sys.executable, "-c", "from rossum_iac.cli.main import main; main()"]
+    # Ctrl-C as in a terminal: started from a background job (``pytest ... &``), the process would inherit SIGINT
+    # ignored and never see the signal
+    terminal = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)"
+    command = [sys.executable, "-c", f"{terminal}; from rossum_iac.cli.main import main; main()"]
     args = ["documents", "upload", *map(str, paths), "--queue", str(docs.queue_id), "--concurrency", "1"]
     process = subprocess.Popen(
         [*command, *args, "--base-url", docs.emu.base_url],

@@ -43,6 +43,14 @@ def process_env(**extra: str) -> dict[str, str]:
 
 
 COMMAND = [sys.executable, "-c", "from rossum_iac.cli.main import main; main()"]
+INTERRUPTIBLE_COMMAND = [
+    sys.executable,
+    "-c",
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from rossum_iac.cli.main import main; main()",
+]
+"""``COMMAND`` with Ctrl-C as in a terminal: a process started from a background job (``pytest ... &`` in a
+script, some CI runners) inherits SIGINT ignored, and a SIGINT sent to it would be lost."""
 """``rossum-iac`` as a separate process (the installed entry point does exactly this)."""
 
 

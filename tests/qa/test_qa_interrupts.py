@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from qa_helpers import COMMAND, SECRET, copy_examples, process_env, run
+from qa_helpers import INTERRUPTIBLE_COMMAND, SECRET, copy_examples, process_env, run
 
 from rossum_iac.client import SyncRossumAPIClient, Token
 
@@ -56,7 +56,7 @@ def test_ctrl_c_during_apply_says_what_to_do_and_a_rerun_converges(
     root = copy_examples(tmp_path / "m")
     env = process_env(ROSSUM_API_TOKEN=emu.token)
     proc = subprocess.Popen(
-        [*COMMAND, "apply", str(root), "--base-url", emu.base_url, "--auto-approve"],
+        [*INTERRUPTIBLE_COMMAND, "apply", str(root), "--base-url", emu.base_url, "--auto-approve"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert proc.stderr is not None
