@@ -6,9 +6,9 @@
    request after ``latency_ms``: wall time and speed-up over concurrency 1. Each file costs two requests
    (``POST uploads`` and ``GET`` of its task), so the sequential floor is about 2 x N x latency. The command runs
    in this process through click's CliRunner (exactly the CLI code path); the emulator runs in threads. The
-   client's pacing is off (``--rate-limit 0``): a ``--base-url`` is paced at the real API's 10 requests per
-   second by default, which would measure the pacing (about 42 s at every concurrency) instead of the
-   concurrency.
+   client's pacing is off (``--rate-limit 0``; for the exports below ``ROSSUM_IAC_RATE_LIMIT=0``): a
+   ``--base-url`` is paced at the real API's 10 requests per second by default, which would measure the pacing
+   (about 42 s at every concurrency, 10 s more for the JSON export's 100 pages) instead of the client.
 2. ``annotations export`` of M annotations in each format to a file: wall time, output size and the peak RSS
    (``VmHWM`` at exit) of the CLI process, run as a subprocess so the emulator's memory is not counted;
    next to it the peak RSS and time of the same CLI listing one annotation (``annotations list --limit 1``): the
@@ -173,7 +173,7 @@ def bench_exports(count: int, workdir: Path) -> dict[str, Any]:
             total = api.get("/annotations", params={"queue": queue_id, "page_size": 1}).json()["pagination"]["total"]
             assert total == count, total
             print(f"seeded {count} annotations in {time.perf_counter() - start:.1f} s", flush=True)
-        env = {**os.environ, "ROSSUM_API_TOKEN": emu.token, "NO_COLOR": "1"}
+        env = {**os.environ, "ROSSUM_API_TOKEN": emu.token, "NO_COLOR": "1", "ROSSUM_IAC_RATE_LIMIT": "0"}
         baseline_args = ["annotations", "list", "--queue", str(queue_id), "--limit", "1", "--base-url", emu.base_url]
         baseline_s, baseline_kb, code, stderr = run_cli_measured(baseline_args, env, workdir)
         assert code == 0, stderr
