@@ -2,7 +2,7 @@
 
 A stack directory may hold anything: a ``*.yaml`` symbolic link to a file elsewhere (``~/.ssh/...``, ``/dev/zero``),
 a named pipe (reading it would wait forever), a device, a file of gigabytes. Every manifest, environment file and
-included file is read through :func:`read_file`, which refuses, without opening them:
+included file is read through :class:`ManifestFiles`, which refuses, without opening them:
 
 - a symbolic link whose target is outside the directory (or a link that loops or leads nowhere);
 - anything that is not a regular file (directory, named pipe, socket, device);
@@ -142,24 +142,6 @@ class ManifestFiles:
                     return None
                 self._real_dirs.add(current)
         return current, info
-
-
-def resolve_inside(path: Path, root_resolved: Path) -> Path:
-    """``path`` with symbolic links resolved; raises ``FileProblem`` when that leaves ``root_resolved``."""
-    return ManifestFiles(root_resolved).resolve(path)
-
-
-def _below_root(path: Path, root_resolved: Path) -> Path | None:
-    """``ManifestFiles._below_root`` on its own, as a path."""
-    found = ManifestFiles(root_resolved)._below_root(path)
-    return Path(found[0]) if found is not None else None
-
-
-def read_file(path: Path, root_resolved: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of ``path``, a regular file inside ``root_resolved`` (after symbolic links) of at most ``limit``
-    bytes; raises ``FileProblem`` otherwise. A directory's many files are read faster through one
-    ``ManifestFiles``."""
-    return ManifestFiles(root_resolved).read(path, limit)
 
 
 def _check(info: os.stat_result, limit: int) -> None:

@@ -190,7 +190,7 @@ class _Loader:
         self.digest_parts: dict[str, bytes] = {}
         """Each file read, by its path below the root (POSIX): what the stack's digest is made of."""
         self._relative: dict[Path, str] = {}
-        """The YAML files found, with their paths below the root (POSIX)."""
+        """The YAML files found (the only files ``_parse`` reads), with their paths below the root (POSIX)."""
         self.files: list[Path] = []
         self.includes = IncludeReader(root)
         self.resolver: Resolver | None = None
@@ -362,7 +362,7 @@ class _Loader:
         except FileProblem as exc:
             self.error(path, (0, 0), f"this file {exc}")
             return None
-        self.digest_parts[self._relative.get(path) or path.relative_to(self.root).as_posix()] = data
+        self.digest_parts[self._relative[path]] = data
         text, bad_pos, bad_byte = decode_utf8(data)
         if text is None:
             self.error(path, bad_pos, f"the file is not UTF-8 text ({bad_byte})")

@@ -10,7 +10,21 @@ from pathlib import Path
 import pytest
 
 from rossum_iac.manifest import files
-from rossum_iac.manifest.files import FileProblem, read_file, resolve_inside
+from rossum_iac.manifest.files import FileProblem, ManifestFiles
+
+
+def resolve_inside(path: Path, root_resolved: Path) -> Path:
+    return ManifestFiles(root_resolved).resolve(path)
+
+
+def below_root(path: Path, root_resolved: Path) -> Path | None:
+    """The short way alone, as a path (None: the long way is needed)."""
+    found = ManifestFiles(root_resolved)._below_root(path)
+    return Path(found[0]) if found is not None else None
+
+
+def read_file(path: Path, root_resolved: Path, limit: int = files.MAX_FILE_BYTES) -> bytes:
+    return ManifestFiles(root_resolved).read(path, limit)
 
 
 @pytest.fixture
@@ -26,7 +40,7 @@ def root(tmp_path: Path) -> Path:
 def test_a_plain_path_below_the_root_resolves_as_path_resolve_does(root: Path) -> None:
     path = root / "hooks" / "a.yaml"
     assert resolve_inside(path, root.resolve()) == path.resolve(strict=True)
-    assert files._below_root(path, root.resolve()) == path.resolve(strict=True)
+    assert below_root(path, root.resolve()) == path.resolve(strict=True)
 
 
 def test_a_relative_path_counts_from_the_working_directory(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,10 +53,10 @@ def test_links_dots_and_missing_parts_take_the_long_way(root: Path) -> None:
     resolved = root.resolve()
     (root / "inside").symlink_to(root / "hooks")
     (root / "out").symlink_to(root.parent / "elsewhere")
-    assert files._below_root(root / "inside" / "a.yaml", resolved) is None
-    assert files._below_root(root / "hooks" / ".." / "hooks" / "a.yaml", resolved) is None
-    assert files._below_root(root / "hooks" / "nothing.yaml", resolved) is None
-    assert files._below_root(root.parent / "elsewhere" / "b.yaml", resolved) is None
+    assert below_root(root / "inside" / "a.yaml", resolved) is None
+    assert below_root(root / "hooks" / ".." / "hooks" / "a.yaml", resolved) is None
+    assert below_root(root / "hooks" / "nothing.yaml", resolved) is None
+    assert below_root(root.parent / "elsewhere" / "b.yaml", resolved) is None
     assert resolve_inside(root / "inside" / "a.yaml", resolved) == (root / "hooks" / "a.yaml").resolve()
     with pytest.raises(FileProblem, match="outside the manifest directory"):
         resolve_inside(root / "out" / "b.yaml", resolved)

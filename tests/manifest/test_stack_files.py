@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rossum_iac.manifest.files import FileProblem, decode_utf8, read_file
+from rossum_iac.manifest.files import FileProblem, ManifestFiles, decode_utf8
 from rossum_iac.manifest.limits import metadata_problem
 from rossum_iac.manifest.loader import load
 
@@ -25,13 +25,13 @@ def root(tmp_path: Path) -> Path:
 
 def problem(path: Path, root: Path, limit: int = 1000) -> str:
     with pytest.raises(FileProblem) as caught:
-        read_file(path, root.resolve(), limit)
+        ManifestFiles(root.resolve()).read(path, limit)
     return str(caught.value)
 
 
 def test_regular_files_inside_are_read(root: Path) -> None:
     (root / "link.yaml").symlink_to(root / "ok.yaml")
-    assert read_file(root / "link.yaml", root.resolve()) == (root / "ok.yaml").read_bytes()
+    assert ManifestFiles(root.resolve()).read(root / "link.yaml") == (root / "ok.yaml").read_bytes()
 
 
 def test_what_is_refused_and_why(root: Path) -> None:
