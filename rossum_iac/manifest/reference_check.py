@@ -23,6 +23,7 @@ from rossum_iac.manifest.references import (
     code_language,
     find_references,
     schema_nodes,
+    schema_references,
 )
 from rossum_iac.manifest.yaml_io import Pos
 from rossum_iac.suggest import suggest
@@ -94,7 +95,12 @@ def check_references(objects: list[DesiredObject], locator: Locator, error: Repo
         schemas, everywhere = scope.of(obj)
         if not schemas:
             continue
-        for ref in find_references(obj.kind, obj.fields, scope.nodes.get(obj.key) if obj.kind == "Schema" else None):
+        refs = (
+            schema_references(obj.fields, scope.nodes[obj.key])  # its nodes are built already
+            if obj.kind == "Schema"
+            else find_references(obj.kind, obj.fields)
+        )
+        for ref in refs:
             if ref.strength not in (CERTAIN, LIKELY):
                 continue
             missing = [s for s in schemas if ref.schema_id not in scope.nodes[s]]

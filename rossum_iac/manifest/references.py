@@ -180,13 +180,8 @@ def node_at(content: Any, path: Path) -> Any:
 # --- finding references --------------------------------------------------------------------------------------------
 
 
-def find_references(
-    kind: str, fields: Mapping[str, Any], nodes: Mapping[str, SchemaNode] | None = None
-) -> list[SchemaIdRef]:
-    """Every mention of a schema id in one object's fields (manifest values or live API data). ``nodes``: a
-    schema's ``schema_nodes`` of its content, when the caller has them already."""
-    if kind == "Schema":
-        return list(_schema(fields, nodes))
+def find_references(kind: str, fields: Mapping[str, Any]) -> list[SchemaIdRef]:
+    """Every mention of a schema id in one object's fields (manifest values or live API data)."""
     finder = _FINDERS.get(kind)
     return list(finder(fields)) if finder is not None else []
 
@@ -268,7 +263,10 @@ def _rule(fields: Mapping[str, Any]) -> Iterator[SchemaIdRef]:
                 yield from _placeholders(leaf, where)
 
 
-def _schema(fields: Mapping[str, Any], nodes: Mapping[str, SchemaNode] | None = None) -> Iterator[SchemaIdRef]:
+def schema_references(
+    fields: Mapping[str, Any], nodes: Mapping[str, SchemaNode] | None = None
+) -> Iterator[SchemaIdRef]:
+    """A schema's mentions of schema ids (formulas, ...); ``nodes``: its ``schema_nodes``, when the caller has them."""
     if nodes is None:
         nodes = schema_nodes(fields.get("content"))
     for node in nodes.values():
@@ -326,7 +324,7 @@ def _connector(fields: Mapping[str, Any]) -> Iterator[SchemaIdRef]:
 
 _FINDERS: dict[str, Callable[[Mapping[str, Any]], Iterator[SchemaIdRef]]] = {
     "Rule": _rule,
-    "Schema": _schema,
+    "Schema": schema_references,
     "Hook": _hook,
     "Queue": _queue,
     "EmailTemplate": _email_template,
