@@ -166,15 +166,10 @@ def recorded_kinds(live: LiveState, stack: str) -> set[str]:
             live.organization, kind.collection
         ).get(stack):
             out.add(kind.name)
-    queue_kinds = [k for k in KINDS.values() if k.identity is Identity.QUEUE_RECORD]
     for queue in live.of_kind(RECORD_HOLDER):
-        raw = queue.metadata.get(MARKER_KEY)
-        if not isinstance(raw, Mapping) or raw.get("stack") != stack or not isinstance(raw.get("key"), str):
-            continue  # (not ``Marker.parse``: this runs before the queues' markers are parsed for matching)
-        for kind in queue_kinds:
-            records = raw.get(kind.collection)
-            if isinstance(records, Mapping) and any(RegistryEntry.parse(v) is not None for v in records.values()):
-                out.add(kind.name)
+        marker = Marker.parse(queue.metadata)
+        if marker is not None and marker.stack == stack:
+            out.update(k.name for k in KINDS.values() if marker.records.get(k.collection))
     return out
 
 
